@@ -1,0 +1,2 @@
+/** Text assets: writing Hugging Face tokenizer files. */
+package org.distillery.common.text;

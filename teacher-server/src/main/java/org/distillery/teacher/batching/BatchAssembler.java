@@ -1,0 +1,138 @@
+package org.distillery.teacher.batching;
+
+import org.distillery.common.errors.ServingException;
+import org.distillery.teacher.runtime.HostTensor;
+import org.distillery.teacher.runtime.TensorSpec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges jobs into one batch and splits a run's outputs back per job.
+ *
+ * <p>Inputs are concatenated on axis 0; every other dynamic axis is padded at the end to the batch's longest,
+ * with the input's pad value. Dynamic axes are keyed by their symbolic name ({@code sequence}), or by
+ * {@code input#axis} where the graph names none. An output axis is cut back to a job's own length when its
+ * symbolic name is one of those keys, or, for an unnamed dynamic axis, when exactly one padded key has the axis'
+ * size in this batch.
+ */
+final class BatchAssembler {
+    private BatchAssembler() {
+    }
+
+    /** A merged batch: the run's inputs and what splitting needs. */
+    record Merged(Map<String, HostTensor> inputs, int total, Map<String, Long> batchDims,
+                  List<Map<String, Long>> jobDims) {
+    }
+
+    static Merged merge(Map<String, TensorSpec> specs, List<InferenceJob> jobs, Map<String, Long> padValues) {
+        List<Map<String, Long>> jobDims = new ArrayList<>();
+        Map<String, Long> batchDims = new HashMap<>();
+        int total = 0;
+        for (InferenceJob job : jobs) {
+            total += job.examples();
+            Map<String, Long> dims = new HashMap<>();
+            for (TensorSpec spec : specs.values()) {
+                long[] shape = job.inputs().get(spec.name()).shape();
+                for (int i = 1; i < spec.rank(); i++) {
+                    if (spec.dynamic(i)) {
+                        String key = key(spec, i);
+                        dims.put(key, shape[i]);
+                        batchDims.merge(key, shape[i], Math::max);
+                    }
+                }
+            }
+            jobDims.add(dims);
+        }
+        if (jobs.size() == 1) {
+            return new Merged(jobs.get(0).inputs(), total, batchDims, jobDims);
+        }
+        Map<String, HostTensor> merged = new LinkedHashMap<>();
+        for (TensorSpec spec : specs.values()) {
+            long[] target = new long[spec.rank()];
+            target[0] = total;
+            for (InferenceJob job : jobs) {
+                long[] shape = job.inputs().get(spec.name()).shape();
+                for (int i = 1; i < target.length; i++) {
+                    target[i] = Math.max(target[i], shape[i]);
+                }
+            }
+            HostTensor batch = HostTensor.filled(spec.type(), target, padValues.getOrDefault(spec.name(), 0L));
+            long row = 0;
+            for (InferenceJob job : jobs) {
+                HostTensor part = job.inputs().get(spec.name());
+                long[] dstOrigin = new long[target.length];
+                dstOrigin[0] = row;
+                Blocks.copy(part.data(), part.shape(), new long[target.length], batch.data(), target, dstOrigin,
+                        part.shape());
+                row += part.batch();
+            }
+            merged.put(spec.name(), batch);
+        }
+        return new Merged(merged, total, batchDims, jobDims);
+    }
+
+    /** The rows of job {@code index} (starting at {@code offset}) of each wanted output. */
+    static Map<String, HostTensor> split(Merged merged, int index, int offset, int examples,
+                                         Map<String, HostTensor> outputs, Map<String, TensorSpec> outputSpecs,
+                                         Iterable<String> wanted) {
+        Map<String, HostTensor> result = new LinkedHashMap<>();
+        boolean alone = merged.jobDims().size() == 1;
+        for (String name : wanted) {
+            HostTensor out = outputs.get(name);
+            if (alone) {
+                result.put(name, out);
+                continue;
+            }
+            long[] shape = out.shape();
+            if (shape.length == 0 || shape[0] != merged.total()) {
+                throw ServingException.internal("output '" + name + "' has shape " + Arrays.toString(shape)
+                        + " with no batch axis of " + merged.total() + "; it cannot be split between requests", null);
+            }
+            long[] own = shape.clone();
+            own[0] = examples;
+            TensorSpec spec = outputSpecs.get(name);
+            for (int i = 1; i < shape.length; i++) {
+                String key = outputKey(spec, i, shape[i], merged.batchDims());
+                if (key != null) {
+                    own[i] = merged.jobDims().get(index).get(key);
+                }
+            }
+            HostTensor part = HostTensor.filled(out.type(), own, 0);
+            long[] srcOrigin = new long[shape.length];
+            srcOrigin[0] = offset;
+            Blocks.copy(out.data(), shape, srcOrigin, part.data(), own, new long[shape.length], own);
+            result.put(name, part);
+        }
+        return result;
+    }
+
+    private static String outputKey(TensorSpec spec, int axis, long size, Map<String, Long> batchDims) {
+        if (spec == null || axis >= spec.rank() || !spec.dynamic(axis)) {
+            return null;
+        }
+        String name = spec.dimName(axis);
+        if (!name.isEmpty()) {
+            return batchDims.containsKey(name) && batchDims.get(name) == size ? name : null;
+        }
+        String match = null;
+        for (Map.Entry<String, Long> e : batchDims.entrySet()) {
+            if (e.getValue() == size) {
+                if (match != null) {
+                    return null; // ambiguous: leave the axis whole
+                }
+                match = e.getKey();
+            }
+        }
+        return match;
+    }
+
+    static String key(TensorSpec spec, int axis) {
+        String name = spec.dimName(axis);
+        return name.isEmpty() ? spec.name() + "#" + axis : name;
+    }
+}

@@ -1,0 +1,233 @@
+package org.distillery.teacher.batching;
+
+import org.distillery.common.errors.ServingException;
+import org.distillery.teacher.runtime.HostTensor;
+import org.distillery.teacher.runtime.OnnxModel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Merges jobs for one model into ONNX Runtime runs. A worker takes the first queued job, then gathers more until
+ * the batch holds {@code maxBatch} examples or {@code maxQueueDelay} has passed since it took the first; a job that
+ * does not fit waits for the next batch. A failed run fails only its own jobs. The queue is bounded: a full queue
+ * refuses with RESOURCE_EXHAUSTED.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DynamicBatcher.class.getName());
+
+    private final OnnxModel model;
+    private final BatchingOptions options;
+    private final Map<String, Long> padValues;
+    private final BlockingQueue<InferenceJob> queue;
+    private final Thread worker;
+    private final AtomicLong runs = new AtomicLong();
+    private final AtomicLong examplesRun = new AtomicLong();
+    private final AtomicLong largestBatch = new AtomicLong();
+    private volatile boolean closing;
+
+    /**
+     * @param padValues per input, the value padding fills dynamic axes with (0 where absent)
+     */
+    public DynamicBatcher(OnnxModel model, BatchingOptions options, Map<String, Long> padValues) {
+        this.model = model;
+        this.options = options;
+        this.padValues = Map.copyOf(padValues);
+        this.queue = new ArrayBlockingQueue<>(options.maxQueue());
+        this.worker = new Thread(this::loop, "batcher-" + model.name());
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    public BatchingOptions options() {
+        return options;
+    }
+
+    /** Queues a job; its future completes when its batch ran. */
+    public void submit(InferenceJob job) {
+        if (closing) {
+            throw ServingException.unavailable("model '" + model.name() + "' is shutting down");
+        }
+        if (!queue.offer(job)) {
+            throw ServingException.resourceExhausted("model '" + model.name() + "': queue is full ("
+                    + options.maxQueue() + " requests waiting, --max-queue); retry later");
+        }
+    }
+
+    /** ONNX Runtime runs so far. */
+    public long runs() {
+        return runs.get();
+    }
+
+    /** Examples run so far. */
+    public long examplesRun() {
+        return examplesRun.get();
+    }
+
+    /** The most examples merged into one run so far. */
+    public long largestBatch() {
+        return largestBatch.get();
+    }
+
+    private void loop() {
+        InferenceJob carry = null;
+        long delayNanos = TimeUnit.MICROSECONDS.toNanos(options.maxQueueDelayMicros());
+        while (true) {
+            InferenceJob first;
+            try {
+                first = carry != null ? carry : queue.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            carry = null;
+            if (first == null) {
+                if (closing) {
+                    break;
+                }
+                continue;
+            }
+            if (dropped(first)) {
+                continue;
+            }
+            List<InferenceJob> batch = new ArrayList<>();
+            batch.add(first);
+            int examples = first.examples();
+            long until = System.nanoTime() + delayNanos;
+            while (examples < options.maxBatch()) {
+                InferenceJob next = queue.poll();
+                if (next == null) {
+                    long wait = until - System.nanoTime();
+                    if (wait <= 0) {
+                        break;
+                    }
+                    try {
+                        next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    if (next == null) {
+                        break;
+                    }
+                }
+                if (dropped(next)) {
+                    continue;
+                }
+                if (examples + next.examples() > options.maxBatch()) {
+                    carry = next;
+                    break;
+                }
+                batch.add(next);
+                examples += next.examples();
+            }
+            // Jobs whose deadline passed or whose caller left while the batch gathered are not run.
+            if (batch.removeIf(this::dropped)) {
+                examples = batch.stream().mapToInt(InferenceJob::examples).sum();
+            }
+            if (!batch.isEmpty()) {
+                run(batch, examples);
+            }
+        }
+        failRemaining(carry);
+    }
+
+    private boolean dropped(InferenceJob job) {
+        if (job.cancelled()) {
+            job.result().completeExceptionally(ServingException.cancelled("request cancelled before it ran"));
+            return true;
+        }
+        if (job.expired()) {
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - job.submittedNanos());
+            job.result().completeExceptionally(ServingException.deadlineExceeded("deadline passed after " + waitedMs
+                    + " ms in the queue of model '" + model.name() + "'; the request was not run"));
+            return true;
+        }
+        return false;
+    }
+
+    private void run(List<InferenceJob> batch, int examples) {
+        long start = System.nanoTime();
+        try {
+            BatchAssembler.Merged merged = BatchAssembler.merge(model.inputs(), batch, padValues);
+            Set<String> wanted = new LinkedHashSet<>();
+            batch.forEach(j -> wanted.addAll(j.outputs()));
+            Map<String, HostTensor> outputs = model.run(merged.inputs(), wanted);
+            long compute = System.nanoTime() - start;
+            runs.incrementAndGet();
+            examplesRun.addAndGet(examples);
+            largestBatch.accumulateAndGet(examples, Math::max);
+            int offset = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                InferenceJob job = batch.get(i);
+                try {
+                    Map<String, HostTensor> own = BatchAssembler.split(merged, i, offset, job.examples(), outputs,
+                            model.outputs(), job.outputs());
+                    job.result().complete(new JobResult(own, start - job.submittedNanos(), compute, examples));
+                } catch (RuntimeException e) {
+                    job.result().completeExceptionally(e);
+                }
+                offset += job.examples();
+            }
+        } catch (Throwable e) { // a bad batch fails its own jobs; the worker goes on
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.log(Level.WARNING, "model '" + model.name() + "': run of " + examples + " examples failed: "
+                    + message);
+            ServingException failure = e instanceof ServingException ? (ServingException) e
+                    : ServingException.internal("ONNX Runtime failed on model '" + model.name() + "': " + message, e);
+            batch.forEach(j -> j.result().completeExceptionally(failure));
+            if (e instanceof VirtualMachineError) {
+                throw (VirtualMachineError) e;
+            }
+        }
+    }
+
+    private void failRemaining(InferenceJob carry) {
+        List<InferenceJob> left = new ArrayList<>();
+        if (carry != null) {
+            left.add(carry);
+        }
+        queue.drainTo(left);
+        left.forEach(j -> j.result().completeExceptionally(
+                ServingException.unavailable("model '" + model.name() + "' stopped before the request ran")));
+    }
+
+    /**
+     * Stops accepting jobs, runs those already queued, and waits up to {@code graceMillis} for the worker;
+     * jobs still queued then fail with UNAVAILABLE.
+     */
+    public void close(long graceMillis) {
+        closing = true;
+        try {
+            worker.join(Math.max(1, graceMillis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.isAlive()) {
+            worker.interrupt();
+            try {
+                worker.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        failRemaining(null);
+    }
+
+    @Override
+    public void close() {
+        close(5000);
+    }
+}

@@ -1,0 +1,66 @@
+package org.distillery.teacher.batching;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import org.distillery.teacher.runtime.HostTensor;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A validated request for one model: its inputs (batch axis first, all with the same batch size), the outputs it
+ * wants, and the future the batcher completes. Jobs whose deadline passed or whose call was cancelled are dropped
+ * before they run.
+ */
+public final class InferenceJob {
+    private final Map<String, HostTensor> inputs;
+    private final Set<String> outputs;
+    private final int examples;
+    private final Deadline deadline;
+    private final Context context;
+    private final long submittedNanos = System.nanoTime();
+    private final CompletableFuture<JobResult> result = new CompletableFuture<>();
+
+    /**
+     * @param deadline may be null
+     * @param context  the caller's context, checked for cancellation; may be null
+     */
+    public InferenceJob(Map<String, HostTensor> inputs, Set<String> outputs, int examples, Deadline deadline,
+                        Context context) {
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.examples = examples;
+        this.deadline = deadline;
+        this.context = context;
+    }
+
+    public Map<String, HostTensor> inputs() {
+        return inputs;
+    }
+
+    public Set<String> outputs() {
+        return outputs;
+    }
+
+    public int examples() {
+        return examples;
+    }
+
+    long submittedNanos() {
+        return submittedNanos;
+    }
+
+    /** Completed by the batcher; cancelling it drops the job if it has not run yet. */
+    public CompletableFuture<JobResult> result() {
+        return result;
+    }
+
+    boolean expired() {
+        return deadline != null && deadline.isExpired();
+    }
+
+    boolean cancelled() {
+        return result.isDone() || (context != null && context.isCancelled());
+    }
+}

@@ -1,0 +1,288 @@
+package org.distillery.teacher.bench;
+
+import com.google.gson.GsonBuilder;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import org.distillery.common.onnx.BertGraphBuilder;
+import org.distillery.common.onnx.BertGraphConfig;
+import org.distillery.common.onnx.OnnxGraphWriter;
+import org.distillery.common.onnx.RandomWeights;
+import org.distillery.common.tensor.TensorCodec;
+import org.distillery.proto.v1.DataType;
+import org.distillery.proto.v1.InferRequest;
+import org.distillery.proto.v1.InferResponse;
+import org.distillery.proto.v1.TeacherServiceGrpc;
+import org.distillery.teacher.batching.BatchingOptions;
+import org.distillery.teacher.runtime.Device;
+import org.distillery.teacher.runtime.HostTensor;
+import org.distillery.teacher.runtime.OnnxModel;
+import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.server.ModelRegistry;
+import org.distillery.teacher.server.ServerLimits;
+import org.distillery.teacher.server.TeacherServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code teacher-server bench}: a BERT-mini-sized teacher measured side by side in one run — in-process ONNX
+ * Runtime, unary Infer, InferStream with a window, and many single-example clients with batching on and off.
+ * Prints a table with ratios and writes JSON.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures the served teacher against in-process ONNX Runtime; prints a table of ratios.")
+public final class TeacherBenchmark implements Callable<Integer> {
+    @Option(names = "--layers", defaultValue = "4", description = "Encoder layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--hidden", defaultValue = "256", description = "Hidden width (default: ${DEFAULT-VALUE}).")
+    int hidden;
+    @Option(names = "--seq", defaultValue = "128", description = "Tokens per example (default: ${DEFAULT-VALUE}).")
+    int seq;
+    @Option(names = "--batch", defaultValue = "32", description = "Examples per batch request (default: ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--window", defaultValue = "4", description = "InferStream requests in flight (default: ${DEFAULT-VALUE}).")
+    int window;
+    @Option(names = "--clients", defaultValue = "64", description = "Concurrent single-example clients (default: ${DEFAULT-VALUE}).")
+    int clients;
+    @Option(names = "--seconds", defaultValue = "8", description = "Measured seconds per row, after warm-up (default: ${DEFAULT-VALUE}).")
+    double seconds;
+    @Option(names = "--warmup-seconds", defaultValue = "2", description = "Warm-up per row (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+    @Option(names = "--intra-op-threads", defaultValue = "0", description = "ONNX Runtime threads; 0 = its choice.")
+    int intraOpThreads;
+    @Option(names = "--json", defaultValue = "bench-results/teacher-bench.json", description = "Where to write JSON.")
+    Path json;
+
+    private static final String MODEL = "teacher";
+    private static final String[] OUTPUTS = {"logits"};
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1 || window < 1 || clients < 1 || seq < 2 || seconds <= 0) {
+            throw new IllegalArgumentException("--batch, --window, --clients must be >= 1, --seq >= 2, --seconds > 0");
+        }
+        Path dir = Files.createTempDirectory("distillery-bench");
+        Path modelFile = dir.resolve("bert-mini.onnx");
+        BertGraphConfig config = new BertGraphConfig(30522, hidden, layers, Math.max(1, hidden / 64), hidden * 4,
+                Math.max(512, seq), 2, 2, 1e-12f);
+        System.out.printf("teacher: BERT-style, %d layers, hidden %d, seq %d, vocab %d; batch %d, window %d, "
+                + "%d clients; %.0f s per row%n", layers, hidden, seq, config.vocabSize(), batch, window, clients,
+                seconds);
+        OnnxGraphWriter.write(new BertGraphBuilder(config, new RandomWeights(1, 0.02)).build("bert-mini", Map.of()),
+                modelFile);
+        List<BenchRow> rows = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(7);
+        SessionFactory sessions = new SessionFactory(Device.CPU, intraOpThreads);
+
+        try (OnnxModel model = OnnxModel.load(MODEL, modelFile, sessions)) {
+            Map<String, HostTensor> feeds = hostBatch(random, batch);
+            rows.add(measure("in-process ONNX Runtime, batch " + batch, 1, batch, () -> model.run(feeds,
+                    Set.of(OUTPUTS))));
+        }
+        InferRequest batchRequest = request(random, batch);
+        InferRequest single = request(random, 1);
+        int merged = Math.max(batch, clients);
+        try (Served on = new Served(modelFile, sessions, new BatchingOptions(merged, 2000, 4096))) {
+            TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(on.channel);
+            rows.add(measure("unary Infer, batch " + batch, 1, batch, () -> stub.infer(batchRequest)));
+            rows.add(streamRow(on.channel, batchRequest));
+            rows.add(measure(clients + " clients x 1 example, batching on (max " + merged + ")", clients, 1,
+                    () -> stub.infer(single)));
+        }
+        try (Served off = new Served(modelFile, sessions, new BatchingOptions(1, 0, 4096))) {
+            TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(off.channel);
+            rows.add(measure(clients + " clients x 1 example, batching off", clients, 1, () -> stub.infer(single)));
+        }
+        report(rows);
+        return 0;
+    }
+
+    private void report(List<BenchRow> rows) throws Exception {
+        double inProcess = rows.get(0).examplesPerSecond();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-52s %12s %9s %9s %10s%n", "configuration", "examples/s", "p50 ms",
+                "p99 ms", "÷ in-proc");
+        for (BenchRow r : rows) {
+            System.out.printf(Locale.ROOT, "%-52s %12.1f %9.2f %9.2f %10.3f%n", r.name(), r.examplesPerSecond(),
+                    r.p50Ms(), r.p99Ms(), r.examplesPerSecond() / inProcess);
+        }
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        ratios.put("stream / in-process (target >= 0.95)", rows.get(2).examplesPerSecond() / inProcess);
+        ratios.put("unary / in-process", rows.get(1).examplesPerSecond() / inProcess);
+        ratios.put("clients batching on / stream (target >= 0.8)",
+                rows.get(3).examplesPerSecond() / rows.get(2).examplesPerSecond());
+        ratios.put("clients batching on / off", rows.get(3).examplesPerSecond() / rows.get(4).examplesPerSecond());
+        System.out.println();
+        ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-52s %8.3f%n", k, v));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("config", Map.of("layers", layers, "hidden", hidden, "seq", seq, "batch", batch, "window", window,
+                "clients", clients, "seconds", seconds, "cores", Runtime.getRuntime().availableProcessors()));
+        out.put("rows", rows);
+        out.put("ratios", ratios);
+        Path target = json.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, new GsonBuilder().setPrettyPrinting().create().toJson(out),
+                StandardCharsets.UTF_8);
+        System.out.println("\nwrote " + json);
+    }
+
+    /** Runs {@code call} from {@code threads} threads, warm-up first, then measures. */
+    private BenchRow measure(String name, int threads, int examplesPerCall, ThrowingCall call) throws Exception {
+        System.out.println("measuring: " + name);
+        runFor(threads, warmupSeconds, call, new LatencyRecorder());
+        LatencyRecorder latencies = new LatencyRecorder();
+        double elapsed = runFor(threads, seconds, call, latencies);
+        return new BenchRow(name, latencies.count() * (double) examplesPerCall / elapsed,
+                latencies.percentileMillis(50), latencies.percentileMillis(99), latencies.count());
+    }
+
+    private static double runFor(int threads, double seconds, ThrowingCall call, LatencyRecorder latencies)
+            throws Exception {
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                try {
+                    while (System.nanoTime() < end && failure.get() == null) {
+                        long s = System.nanoTime();
+                        call.run();
+                        latencies.record(System.nanoTime() - s);
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** InferStream with {@code window} batch requests in flight. */
+    private BenchRow streamRow(ManagedChannel channel, InferRequest request) throws Exception {
+        String name = "InferStream, batch " + batch + ", window " + window;
+        System.out.println("measuring: " + name);
+        streamFor(channel, request, warmupSeconds, new LatencyRecorder());
+        LatencyRecorder latencies = new LatencyRecorder();
+        double elapsed = streamFor(channel, request, seconds, latencies);
+        return new BenchRow(name, latencies.count() * (double) batch / elapsed, latencies.percentileMillis(50),
+                latencies.percentileMillis(99), latencies.count());
+    }
+
+    private double streamFor(ManagedChannel channel, InferRequest request, double secs, LatencyRecorder latencies)
+            throws Exception {
+        Semaphore slots = new Semaphore(window);
+        Map<String, Long> sent = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        StreamObserver<InferRequest> requests = TeacherServiceGrpc.newStub(channel).inferStream(
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(InferResponse r) {
+                        latencies.record(System.nanoTime() - sent.remove(r.getRequestId()));
+                        slots.release();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        failure.set(t);
+                        slots.release(window);
+                        finished.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        finished.countDown();
+                    }
+                });
+        long start = System.nanoTime();
+        long end = start + (long) (secs * 1e9);
+        AtomicLong id = new AtomicLong();
+        while (System.nanoTime() < end && failure.get() == null) {
+            slots.acquire();
+            String rid = Long.toString(id.incrementAndGet());
+            sent.put(rid, System.nanoTime());
+            requests.onNext(request.toBuilder().setRequestId(rid).build());
+        }
+        requests.onCompleted();
+        finished.await(60, TimeUnit.SECONDS);
+        if (failure.get() != null) {
+            throw new IllegalStateException("stream failed: " + failure.get().getMessage(), failure.get());
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private Map<String, HostTensor> hostBatch(SplittableRandom random, int n) {
+        long[] ids = new long[n * seq];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i % seq == 0 ? 101 : 1000 + random.nextInt(29000);
+        }
+        long[] ones = new long[n * seq];
+        java.util.Arrays.fill(ones, 1);
+        Map<String, HostTensor> feeds = new LinkedHashMap<>();
+        feeds.put("input_ids", HostTensor.ofLongs(ids, n, seq));
+        feeds.put("attention_mask", HostTensor.ofLongs(ones, n, seq));
+        feeds.put("token_type_ids", HostTensor.ofLongs(new long[n * seq], n, seq));
+        return feeds;
+    }
+
+    private InferRequest request(SplittableRandom random, int n) {
+        InferRequest.Builder b = InferRequest.newBuilder().setModel(MODEL).addOutputs(OUTPUTS[0])
+                .setOutputDtype(DataType.FLOAT16);
+        hostBatch(random, n).forEach((k, v) -> b.putInputs(k, TensorCodec.encodeLongs(v.longs(), v.shape())));
+        return b.build();
+    }
+
+    @FunctionalInterface
+    private interface ThrowingCall {
+        void run() throws Exception;
+    }
+
+    /** A teacher server on loopback with a channel to it. */
+    private static final class Served implements AutoCloseable {
+        final TeacherServer server;
+        final ManagedChannel channel;
+
+        Served(Path model, SessionFactory sessions, BatchingOptions batching) throws Exception {
+            ModelRegistry registry = ModelRegistry.builder(sessions, batching)
+                    .addModel(MODEL, model, null, null, null).build();
+            server = new TeacherServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
+                    registry, ServerLimits.defaults()).start();
+            channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                    .maxInboundMessageSize(256 << 20).build();
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.shutdown(5000);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.distillery.teacher.cli;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.distillery.teacher.batching.BatchingOptions;
+import org.distillery.teacher.bench.TeacherBenchmark;
+import org.distillery.teacher.runtime.Device;
+import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.server.ModelRegistry;
+import org.distillery.teacher.server.ServerLimits;
+import org.distillery.teacher.server.TeacherServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it.
+ * User errors print one line and exit 2; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "teacher-server", mixinStandardHelpOptions = true, version = "distillery teacher-server 0.1.0",
+        description = "Serves ONNX teacher models (single or ensembles) over gRPC with ONNX Runtime.",
+        subcommands = {TeacherBenchmark.class}, sortOptions = false)
+public final class TeacherServerMain implements Callable<Integer> {
+    /** Exit code for bad arguments, files or models. */
+    public static final int USAGE_ERROR = 2;
+
+    @Option(names = "--model", paramLabel = ModelArgument.FORMAT,
+            description = "A model to serve (repeatable).")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--ensemble", paramLabel = EnsembleArgument.FORMAT,
+            description = "An ensemble of models given with --model (repeatable). Default combine: mean_logits.")
+    List<String> ensembles = new ArrayList<>();
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "50051", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--port-file", description = "Write the bound port to this file once serving.")
+    Path portFile;
+
+    @Option(names = "--device", defaultValue = "auto",
+            description = "cpu, cuda:N, or auto (CUDA when it loads, else CPU) (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--intra-op-threads", defaultValue = "0",
+            description = "ONNX Runtime threads per run; 0 = ONNX Runtime's choice (default: ${DEFAULT-VALUE}).")
+    int intraOpThreads;
+
+    @Option(names = "--max-batch", defaultValue = "32", description = "Examples merged into one run (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-queue-delay-us", defaultValue = "2000",
+            description = "How long a batch waits for more requests, in microseconds (default: ${DEFAULT-VALUE}).")
+    long maxQueueDelayUs;
+
+    @Option(names = "--max-queue", defaultValue = "1024",
+            description = "Requests waiting per model before RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--max-request-examples", defaultValue = "1024",
+            description = "Largest batch per request (default: ${DEFAULT-VALUE}).")
+    int maxRequestExamples;
+
+    @Option(names = "--max-request-elements", defaultValue = "16777216",
+            description = "Most elements per input tensor (default: ${DEFAULT-VALUE}).")
+    long maxRequestElements;
+
+    @Option(names = "--stream-window", defaultValue = "64",
+            description = "Requests per InferStream read ahead of responses taken (default: ${DEFAULT-VALUE}).")
+    int streamWindow;
+
+    @Option(names = "--max-message-mb", defaultValue = "256",
+            description = "Largest gRPC message in MiB (default: ${DEFAULT-VALUE}).")
+    int maxMessageMb;
+
+    @Option(names = "--grace-seconds", defaultValue = "30",
+            description = "On SIGTERM, time for in-flight requests to finish (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    @Option(names = "--verbose", description = "Stack traces on errors.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        Logging.configure();
+        System.exit(execute(new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command line; errors go to {@code err} as one line. Returns the exit code. */
+    public static int execute(PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new TeacherServerMain());
+        cli.setErr(err);
+        boolean verbose = List.of(args).contains("--verbose");
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> UserErrors.report(e, verbose, err));
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("no models: give at least one --model " + ModelArgument.FORMAT);
+        }
+        SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads);
+        BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue);
+        ServerLimits limits = new ServerLimits(maxRequestExamples, maxRequestElements, streamWindow,
+                Math.multiplyExact(maxMessageMb, 1 << 20));
+        ModelRegistry.Builder builder = ModelRegistry.builder(sessions, batching);
+        ModelRegistry registry;
+        try {
+            for (String m : models) {
+                ModelArgument a = ModelArgument.parse(m);
+                builder.addModel(a.name(), a.onnx(), a.tokenizer(), a.padId(), a.maxLength());
+            }
+            for (String e : ensembles) {
+                EnsembleArgument a = EnsembleArgument.parse(e);
+                builder.addEnsemble(a.name(), a.members(), a.combine());
+            }
+            registry = builder.build();
+        } catch (Exception e) {
+            builder.abandon();
+            throw e;
+        }
+        TeacherServer server = new TeacherServer(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
+                registry, limits);
+        try {
+            server.start();
+        } catch (IOException e) {
+            registry.close(100);
+            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        long graceMillis = graceSeconds * 1000L;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("teacher-server: draining (up to " + graceSeconds + " s)");
+            server.shutdown(graceMillis);
+        }, "shutdown"));
+        if (portFile != null) {
+            writeAtomically(portFile, server.port() + "\n");
+        }
+        List<String> names = new ArrayList<>();
+        registry.endpoints().forEach(e -> names.add(e.name() + (e.isEnsemble() ? " (ensemble)" : "")));
+        System.out.println("teacher-server: serving " + names + " on " + host + ":" + server.port() + " (device "
+                + sessions.device() + ", max batch " + maxBatch + ")");
+        System.out.flush();
+        server.awaitTermination();
+        return 0;
+    }
+
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        if (absolute.getParent() != null) {
+            Files.createDirectories(absolute.getParent());
+        }
+        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+        Files.writeString(temp, text, StandardCharsets.UTF_8);
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,106 @@
+package org.distillery.teacher.server;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import org.distillery.proto.v1.TeacherServiceGrpc;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The teacher server: the teacher service, {@code grpc.health.v1.Health} and server reflection on a server built
+ * from an injected {@link ServerBuilder} (Netty in production, in-process in tests).
+ * Health is SERVING once started and NOT_SERVING while draining.
+ */
+public final class TeacherServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TeacherServer.class.getName());
+
+    private final Server server;
+    private final ModelRegistry registry;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final ExecutorService responseExecutor;
+    private boolean stopped;
+
+    public TeacherServer(ServerBuilder<?> builder, ModelRegistry registry, ServerLimits limits) {
+        this.registry = registry;
+        this.responseExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemonThreads("responses"));
+        InferencePipeline pipeline = new InferencePipeline(registry, limits, responseExecutor);
+        this.server = builder
+                .addService(new TeacherService(pipeline, limits))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .maxInboundMessageSize(limits.maxMessageBytes())
+                .build();
+    }
+
+    /** Starts listening and reports SERVING. */
+    public TeacherServer start() throws IOException {
+        server.start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(TeacherServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        return this;
+    }
+
+    /** The bound port (for a Netty server started on port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Graceful stop: NOT_SERVING, no new calls, in-flight calls finish within {@code graceMillis}, then the rest is
+     * cancelled and the models are freed.
+     */
+    public synchronized void shutdown(long graceMillis) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long until = System.currentTimeMillis() + graceMillis;
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+                LOG.warning("grace period of " + graceMillis + " ms over; cancelling calls still running");
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        registry.close(Math.max(100, until - System.currentTimeMillis()));
+        responseExecutor.shutdown();
+    }
+
+    /** Blocks until the server has stopped. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        shutdown(5000);
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

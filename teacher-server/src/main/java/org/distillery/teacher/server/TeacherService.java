@@ -1,0 +1,83 @@
+package org.distillery.teacher.server;
+
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.distillery.common.errors.GrpcStatuses;
+import org.distillery.proto.v1.InferRequest;
+import org.distillery.proto.v1.InferResponse;
+import org.distillery.proto.v1.ListModelsRequest;
+import org.distillery.proto.v1.ListModelsResponse;
+import org.distillery.proto.v1.ModelInfo;
+import org.distillery.proto.v1.ModelInfoRequest;
+import org.distillery.proto.v1.TeacherServiceGrpc;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The gRPC face of the teacher: every failure leaves as a status with a description, never as UNKNOWN. */
+public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplBase {
+    private static final Logger LOG = Logger.getLogger(TeacherService.class.getName());
+
+    private final InferencePipeline pipeline;
+    private final ServerLimits limits;
+
+    public TeacherService(InferencePipeline pipeline, ServerLimits limits) {
+        this.pipeline = pipeline;
+        this.limits = limits;
+    }
+
+    @Override
+    public void getModelInfo(ModelInfoRequest request, StreamObserver<ModelInfo> responses) {
+        try {
+            responses.onNext(ModelInfos.describe(pipeline.registry().endpoint(request.getModel()), limits));
+            responses.onCompleted();
+        } catch (RuntimeException e) {
+            responses.onError(toStatus(e, "").asRuntimeException());
+        }
+    }
+
+    @Override
+    public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> responses) {
+        ListModelsResponse.Builder list = ListModelsResponse.newBuilder();
+        pipeline.registry().endpoints().forEach(e -> list.addModels(ModelInfos.describe(e, limits)));
+        responses.onNext(list.build());
+        responses.onCompleted();
+    }
+
+    @Override
+    public void infer(InferRequest request, StreamObserver<InferResponse> responses) {
+        ServerCallStreamObserver<InferResponse> call = (ServerCallStreamObserver<InferResponse>) responses;
+        try {
+            pipeline.infer(request, Context.current()).whenComplete((response, failure) -> {
+                if (call.isCancelled()) {
+                    return;
+                }
+                if (failure != null) {
+                    call.onError(toStatus(failure, "").asRuntimeException());
+                } else {
+                    call.onNext(response);
+                    call.onCompleted();
+                }
+            });
+        } catch (RuntimeException e) {
+            call.onError(toStatus(e, "").asRuntimeException());
+        }
+    }
+
+    @Override
+    public StreamObserver<InferRequest> inferStream(StreamObserver<InferResponse> responses) {
+        return new InferStreamHandler(pipeline, (ServerCallStreamObserver<InferResponse>) responses,
+                limits.streamWindow(), Context.current());
+    }
+
+    /** Maps a failure to a status, logging the ones that are the server's fault. */
+    static Status toStatus(Throwable failure, String prefix) {
+        Status status = GrpcStatuses.toStatus(failure, prefix);
+        if (status.getCode() == Status.Code.INTERNAL || status.getCode() == Status.Code.UNKNOWN) {
+            LOG.log(Level.WARNING, "request failed: " + status.getDescription(), GrpcStatuses.unwrap(failure));
+        }
+        return status;
+    }
+}

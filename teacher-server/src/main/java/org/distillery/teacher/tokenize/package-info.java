@@ -1,0 +1,2 @@
+/** Server-side tokenization of raw texts with DJL's Hugging Face tokenizer. */
+package org.distillery.teacher.tokenize;
