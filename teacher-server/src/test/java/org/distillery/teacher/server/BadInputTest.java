@@ -1,0 +1,316 @@
+package org.distillery.teacher.server;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import org.distillery.common.tensor.TensorCodec;
+import org.distillery.common.testing.TestTeachers;
+import org.distillery.proto.v1.CombineMode;
+import org.distillery.proto.v1.DataType;
+import org.distillery.proto.v1.EnsembleOptions;
+import org.distillery.proto.v1.InferRequest;
+import org.distillery.proto.v1.InferResponse;
+import org.distillery.proto.v1.ModelInfoRequest;
+import org.distillery.proto.v1.Tensor;
+import org.distillery.proto.v1.TextInput;
+import org.distillery.teacher.batching.BatchingOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every bad input gets a precise status naming the tensor, expected and actual; the server keeps serving. */
+class BadInputTest {
+    @TempDir
+    static Path dir;
+    private static ServerFixture fixture;
+    private static Path mlp;
+    private ServerFixture extra;
+
+    @BeforeAll
+    static void start() throws Exception {
+        mlp = TestTeachers.mlp(dir.resolve("mlp.onnx"), 6, 8, 4, 2);
+        fixture = ServerFixture.builder().limits(new ServerLimits(64, 10_000, 8, 64 << 20))
+                .model("mlp", mlp).model("bert", TestTeachers.tinyBert(dir.resolve("bert.onnx"), 2))
+                .ensemble("pair", CombineMode.MEAN_LOGITS, "mlp").start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        fixture.close();
+    }
+
+    @AfterEach
+    void closeExtra() throws Exception {
+        if (extra != null) {
+            extra.close();
+        }
+    }
+
+    private static InferRequest bert() {
+        return Requests.bert("bert", Requests.tokens(1, 7));
+    }
+
+    private static InferRequest bertWith(String input, Tensor tensor) {
+        return bert().toBuilder().putInputs(input, tensor).build();
+    }
+
+    private static Tensor longs(long[] shape, int elements) {
+        return TensorCodec.encodeLongs(new long[elements], new long[]{1}).toBuilder().clearShape()
+                .addAllShape(java.util.Arrays.stream(shape).boxed().toList()).build();
+    }
+
+    /** Asserts the status and description, then that a valid request on the same server still succeeds. */
+    private static void expect(Status.Code code, InferRequest request, String... fragments) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> fixture.blocking().infer(request));
+        assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        String description = e.getStatus().getDescription();
+        assertNotNull(description);
+        for (String f : fragments) {
+            assertTrue(description.contains(f), "'" + description + "' lacks '" + f + "'");
+        }
+        InferResponse ok = fixture.blocking().infer(bert());
+        assertEquals(List.of(1L, 3L), ok.getOutputsMap().get("logits").getShapeList());
+    }
+
+    @Test
+    void unknownModel() {
+        expect(Status.Code.NOT_FOUND, bert().toBuilder().setModel("nope").build(), "'nope'", "mlp", "bert");
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> fixture.blocking()
+                .getModelInfo(ModelInfoRequest.newBuilder().setModel("nope").build()));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    }
+
+    @Test
+    void missingInput() {
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder().removeInputs("token_type_ids").build(),
+                "missing input 'token_type_ids'", "INT64", "[batch, sequence]");
+    }
+
+    @Test
+    void unknownInput() {
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("pixel_values", longs(new long[]{1, 7}, 7)),
+                "unknown input 'pixel_values'", "input_ids");
+    }
+
+    @Test
+    void wrongDtype() {
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("input_ids", TensorCodec.encodeFloats(new float[7],
+                new long[]{1, 7}, DataType.FLOAT32)), "input 'input_ids'", "expected dtype INT64", "got FLOAT32");
+        expect(Status.Code.INVALID_ARGUMENT, Requests.mlp("mlp", new float[6], 1, 6).toBuilder()
+                .putInputs("features", TensorCodec.encodeLongs(new long[6], new long[]{1, 6})).build(),
+                "input 'features'", "FLOAT32", "got INT64");
+    }
+
+    @Test
+    void wrongRank() {
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("attention_mask", longs(new long[]{7}, 7)),
+                "input 'attention_mask'", "expected rank 2", "got rank 1");
+    }
+
+    @Test
+    void wrongFixedDimension() {
+        expect(Status.Code.INVALID_ARGUMENT, Requests.mlp("mlp", new float[5], 1, 5), "input 'features'",
+                "dimension 1 must be 6", "got 5");
+    }
+
+    @Test
+    void byteLengthNotMatchingShape() {
+        Tensor shortData = longs(new long[]{1, 7}, 7).toBuilder().setData(ByteString.copyFrom(new byte[48])).build();
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("input_ids", shortData), "'input_ids'", "needs 56 bytes",
+                "got 48");
+    }
+
+    @Test
+    void inputsDisagreeOnBatchSize() {
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("attention_mask", longs(new long[]{2, 7}, 14)),
+                "disagree on batch size", "'input_ids' has 1", "'attention_mask' has 2");
+    }
+
+    @Test
+    void inputsDisagreeOnSequenceLength() {
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("attention_mask", longs(new long[]{1, 6}, 6)),
+                "dimension 'sequence'", "'input_ids' has 7", "'attention_mask' has 6");
+    }
+
+    @Test
+    void negativeDimension() {
+        expect(Status.Code.INVALID_ARGUMENT, bertWith("input_ids", longs(new long[]{1, -7}, 0)), "'input_ids'",
+                "dimension 1 is -7");
+    }
+
+    @Test
+    void batchOverLimit() {
+        expect(Status.Code.RESOURCE_EXHAUSTED, Requests.mlp("mlp", new float[65 * 6], 65, 6), "65 examples",
+                "limit of 64");
+        List<TextInput> texts = new ArrayList<>();
+        for (int i = 0; i < 65; i++) {
+            texts.add(TextInput.newBuilder().setText("x").build());
+        }
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> fixture.blocking().infer(
+                InferRequest.newBuilder().setModel("bert").addAllTexts(texts).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), "no tokenizer is checked first");
+    }
+
+    @Test
+    void elementsOverLimit() {
+        expect(Status.Code.RESOURCE_EXHAUSTED, bertWith("input_ids", longs(new long[]{1, 20_000}, 20_000)),
+                "input 'input_ids'", "20000 elements", "10000");
+    }
+
+    @Test
+    void emptyBatch() {
+        expect(Status.Code.INVALID_ARGUMENT, Requests.mlp("mlp", new float[0], 0, 6), "batch size must be >= 1",
+                "got 0");
+    }
+
+    @Test
+    void unknownOutput() {
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder().addOutputs("attentions").build(),
+                "unknown output 'attentions'", "logits");
+    }
+
+    @Test
+    void textsToModelWithoutTokenizer() {
+        expect(Status.Code.FAILED_PRECONDITION, InferRequest.newBuilder().setModel("bert")
+                .addTexts(TextInput.newBuilder().setText("hello")).build(), "'bert'", "without a tokenizer");
+    }
+
+    @Test
+    void inputsAndTextsTogetherOrNeither() {
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder().addTexts(TextInput.newBuilder().setText("x"))
+                .build(), "both inputs and texts");
+        expect(Status.Code.INVALID_ARGUMENT, InferRequest.newBuilder().setModel("bert").build(),
+                "neither inputs nor texts");
+    }
+
+    @Test
+    void topKLargerThanAxis() {
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder().addOutputs("logits").setTopK(4).build(),
+                "top_k on output 'logits'", "[1, 3]", "got 4");
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder().setTopK(-1).build(), "top_k must be >= 0");
+    }
+
+    @Test
+    void badOutputDtypeTemperatureAndSampling() {
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder().setOutputDtype(DataType.INT64).build(),
+                "output_dtype", "got INT64");
+        expect(Status.Code.INVALID_ARGUMENT, Requests.mlp("pair", new float[6], 1, 6).toBuilder()
+                .setEnsemble(EnsembleOptions.newBuilder().setTemperature(-1f)).build(), "temperature", "-1");
+        expect(Status.Code.INVALID_ARGUMENT, Requests.mlp("pair", new float[6], 1, 6).toBuilder()
+                .setEnsemble(EnsembleOptions.newBuilder().setSampleMembers(3)).build(), "sample_members",
+                "[0, 1]", "got 3");
+        expect(Status.Code.INVALID_ARGUMENT, bert().toBuilder()
+                .setEnsemble(EnsembleOptions.newBuilder().setSampleMembers(2)).build(), "not an ensemble");
+    }
+
+    @Test
+    void onnxRuntimeFailureIsInternalWithItsMessage() {
+        long[] ids = Requests.tokens(1, 7);
+        ids[3] = 500; // outside the 100-row embedding table: Gather fails inside ONNX Runtime
+        expect(Status.Code.INTERNAL, Requests.bert("bert", ids), "ONNX Runtime failed on model 'bert'", "500");
+    }
+
+    @Test
+    void badRequestOnStreamEndsItWithTheRequestIdAndANewStreamWorks() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<InferResponse> responses = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        StreamObserver<InferRequest> requests = fixture.async().inferStream(new StreamObserver<>() {
+            @Override
+            public synchronized void onNext(InferResponse r) {
+                responses.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                failure.set(t);
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                done.countDown();
+            }
+        });
+        requests.onNext(bert().toBuilder().setRequestId("good-1").build());
+        Thread.sleep(300);
+        requests.onNext(bert().toBuilder().setRequestId("bad-2").addOutputs("nope").build());
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        Status status = Status.fromThrowable(failure.get());
+        assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+        assertTrue(status.getDescription().startsWith("request 'bad-2': unknown output 'nope'"),
+                status.getDescription());
+        assertEquals("good-1", responses.get(0).getRequestId());
+        CountDownLatch second = new CountDownLatch(1);
+        AtomicReference<InferResponse> got = new AtomicReference<>();
+        StreamObserver<InferRequest> again = fixture.async().inferStream(new StreamObserver<>() {
+            @Override
+            public void onNext(InferResponse r) {
+                got.set(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                second.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                second.countDown();
+            }
+        });
+        again.onNext(bert().toBuilder().setRequestId("good-3").build());
+        again.onCompleted();
+        assertTrue(second.await(30, TimeUnit.SECONDS));
+        assertEquals("good-3", got.get().getRequestId());
+    }
+
+    @Test
+    void fullQueueIsResourceExhausted() throws Exception {
+        // One worker busy on a large run (a wide MLP on 1024 examples), a queue of one: the third request is refused.
+        Path wide = TestTeachers.mlp(dir.resolve("wide.onnx"), 1024, 4096, 2, 3);
+        extra = ServerFixture.builder().batching(new BatchingOptions(1, 0, 1)).model("wide", wide).start();
+        InferRequest big = Requests.mlp("wide", new float[1024 * 1024], 1024, 1024);
+        InferRequest small = Requests.mlp("wide", new float[1024], 1, 1024);
+        List<StatusRuntimeException> refused = new ArrayList<>();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var first = pool.submit(() -> extra.blocking().infer(big));
+            Thread.sleep(100);
+            List<java.util.concurrent.Future<InferResponse>> rest = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                rest.add(pool.submit(() -> extra.blocking().infer(small)));
+            }
+            first.get(60, TimeUnit.SECONDS);
+            for (var f : rest) {
+                try {
+                    f.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    refused.add((StatusRuntimeException) e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(!refused.isEmpty(), "a queue of one took three requests during a long run");
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.get(0).getStatus().getCode());
+        assertTrue(refused.get(0).getStatus().getDescription().contains("queue is full"));
+        assertEquals(List.of(1L, 2L), extra.blocking().infer(small).getOutputsMap().get("logits").getShapeList());
+    }
+}
