@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "teacher-server", mixinStandardHelpOptions = true, version = "distillery teacher-server 0.1.0",
         description = "Serves ONNX teacher models (single or ensembles) over gRPC with ONNX Runtime.",
-        subcommands = {TeacherBenchmark.class}, sortOptions = false)
+        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class}, sortOptions = false)
 public final class TeacherServerMain implements Callable<Integer> {
     /** Exit code for bad arguments, files or models. */
     public static final int USAGE_ERROR = 2;

@@ -19,6 +19,11 @@ final class UserErrors {
             err.println("teacher-server: " + e.getMessage());
             return TeacherServerMain.USAGE_ERROR;
         }
+        if (e instanceof io.grpc.StatusRuntimeException) {
+            io.grpc.Status s = ((io.grpc.StatusRuntimeException) e).getStatus();
+            err.println("teacher-server: the server answered " + s.getCode() + ": " + s.getDescription());
+            return 1;
+        }
         err.println("teacher-server: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
                 + (verbose ? "" : " (--verbose for the stack trace)"));
         return 1;

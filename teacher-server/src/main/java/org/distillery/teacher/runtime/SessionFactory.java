@@ -49,9 +49,10 @@ public final class SessionFactory {
             return session;
         } catch (DeviceUnavailableException e) {
             if (device.kind() != Device.Kind.AUTO) {
-                throw e;
+                throw new DeviceUnavailableException(e.getMessage() + " (the ONNX Runtime GPU build needs CUDA 12"
+                        + " and cuDNN 9 libraries on the library path; use --device cpu or --device auto)", e);
             }
-            LOG.warning("--device auto: CUDA is not usable (" + e.getMessage() + "); running on CPU");
+            LOG.warning("--device auto: " + e.getMessage() + "; running on CPU");
             resolved = Device.CPU;
             try (OrtSession.SessionOptions options = options(Device.CPU)) {
                 return env.createSession(model.toString(), options);
@@ -72,8 +73,7 @@ public final class SessionFactory {
                     options.addCUDA(device.cudaId());
                 } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
                     throw new DeviceUnavailableException("cuda:" + device.cudaId() + " cannot be used: "
-                            + firstLine(e.getMessage()) + " (the ONNX Runtime GPU build needs CUDA 12 and cuDNN 9"
-                            + " libraries on the library path; run with --device cpu or --device auto)", e);
+                            + firstLine(e.getMessage()), e);
                 }
             }
             return options;

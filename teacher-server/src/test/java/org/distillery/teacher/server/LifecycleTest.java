@@ -1,0 +1,105 @@
+package org.distillery.teacher.server;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import org.distillery.common.testing.TestTeachers;
+import org.distillery.proto.v1.InferRequest;
+import org.distillery.proto.v1.InferResponse;
+import org.distillery.proto.v1.ListModelsRequest;
+import org.distillery.proto.v1.TeacherServiceGrpc;
+import org.distillery.teacher.batching.BatchingOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Health, reflection, listing, and graceful shutdown that finishes in-flight work. */
+class LifecycleTest {
+    @TempDir
+    Path dir;
+    private ServerFixture fixture;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void healthIsServingAndReflectionListsTheService() throws Exception {
+        fixture = ServerFixture.builder().model("mlp", TestTeachers.mlp(dir.resolve("m.onnx"), 6, 8, 4, 1)).start();
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(fixture.channel);
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING,
+                health.check(HealthCheckRequest.newBuilder().build()).getStatus());
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder()
+                .setService(TeacherServiceGrpc.SERVICE_NAME).build()).getStatus());
+
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<ServerReflectionResponse> answer = new AtomicReference<>();
+        StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(fixture.channel)
+                .serverReflectionInfo(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse r) {
+                        answer.set(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        reflection.onCompleted();
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        List<String> services = answer.get().getListServicesResponse().getServiceList().stream()
+                .map(s -> s.getName()).toList();
+        assertTrue(services.contains("distillery.v1.TeacherService"), services.toString());
+        assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
+
+        assertEquals(List.of("mlp"), fixture.blocking().listModels(ListModelsRequest.getDefaultInstance())
+                .getModelsList().stream().map(m -> m.getName()).toList());
+    }
+
+    @Test
+    void shutdownFinishesInFlightWorkAndRefusesNewCalls() throws Exception {
+        // A long gathering delay keeps the request in flight while the server is asked to stop.
+        fixture = ServerFixture.builder().batching(new BatchingOptions(64, 800_000, 64)).inProcess()
+                .model("mlp", TestTeachers.mlp(dir.resolve("m.onnx"), 6, 8, 4, 1)).start();
+        InferRequest request = Requests.mlp("mlp", Requests.randomFloats(1, 6), 1, 6);
+        CompletableFuture<InferResponse> inFlight = CompletableFuture.supplyAsync(
+                () -> fixture.blocking().infer(request));
+        Thread.sleep(200);
+        Thread stopper = new Thread(() -> fixture.server.shutdown(10_000));
+        stopper.start();
+        Thread.sleep(100);
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> fixture.blocking().infer(request));
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+        InferResponse finished = inFlight.get(30, TimeUnit.SECONDS);
+        assertEquals(List.of(1L, 4L), finished.getOutputsMap().get("logits").getShapeList());
+        stopper.join(30_000);
+    }
+}
