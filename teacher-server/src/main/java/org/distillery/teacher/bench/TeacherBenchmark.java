@@ -15,6 +15,7 @@ import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.teacher.batching.BatchingOptions;
+import org.distillery.teacher.batching.DynamicBatcher;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.HostTensor;
 import org.distillery.teacher.runtime.OnnxModel;
@@ -63,8 +64,10 @@ public final class TeacherBenchmark implements Callable<Integer> {
     int window;
     @Option(names = "--clients", defaultValue = "64", description = "Concurrent single-example clients (default: ${DEFAULT-VALUE}).")
     int clients;
-    @Option(names = "--seconds", defaultValue = "8", description = "Measured seconds per row, after warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "12", description = "Measured seconds per row, after warm-up (default: ${DEFAULT-VALUE}).")
     double seconds;
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds the rows take turns in (default: ${DEFAULT-VALUE}).")
+    int rounds;
     @Option(names = "--warmup-seconds", defaultValue = "2", description = "Warm-up per row (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
     @Option(names = "--intra-op-threads", defaultValue = "0", description = "ONNX Runtime threads; 0 = its choice.")
@@ -77,8 +80,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1 || window < 1 || clients < 1 || seq < 2 || seconds <= 0) {
-            throw new IllegalArgumentException("--batch, --window, --clients must be >= 1, --seq >= 2, --seconds > 0");
+        if (batch < 1 || window < 1 || clients < 1 || rounds < 1 || seq < 2 || seconds <= 0) {
+            throw new IllegalArgumentException("--batch, --window, --clients, --rounds must be >= 1, --seq >= 2, "
+                    + "--seconds > 0");
         }
         Path dir = Files.createTempDirectory("distillery-bench");
         Path modelFile = dir.resolve("bert-mini.onnx");
@@ -89,41 +93,98 @@ public final class TeacherBenchmark implements Callable<Integer> {
                 seconds);
         OnnxGraphWriter.write(new BertGraphBuilder(config, new RandomWeights(1, 0.02)).build("bert-mini", Map.of()),
                 modelFile);
-        List<BenchRow> rows = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(7);
         SessionFactory sessions = new SessionFactory(Device.CPU, intraOpThreads);
-
-        try (OnnxModel model = OnnxModel.load(MODEL, modelFile, sessions)) {
-            Map<String, HostTensor> feeds = hostBatch(random, batch);
-            rows.add(measure("in-process ONNX Runtime, batch " + batch, 1, batch, () -> model.run(feeds,
-                    Set.of(OUTPUTS))));
-        }
         InferRequest batchRequest = request(random, batch);
         InferRequest single = request(random, 1);
-        int merged = Math.max(batch, clients);
-        try (Served on = new Served(modelFile, sessions, new BatchingOptions(merged, 2000, 4096))) {
-            TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(on.channel);
-            rows.add(measure("unary Infer, batch " + batch, 1, batch, () -> stub.infer(batchRequest)));
-            rows.add(streamRow(on.channel, batchRequest));
-            rows.add(measure(clients + " clients x 1 example, batching on (max " + merged + ")", clients, 1,
-                    () -> stub.infer(single)));
+        Map<String, HostTensor> feeds = hostBatch(random, batch);
+        // The served model batches up to the batch size the in-process row runs, so both run the same shapes.
+        try (OnnxModel model = OnnxModel.load(MODEL, modelFile, sessions);
+             Served on = new Served(modelFile, sessions, new BatchingOptions(batch, 2000, 4096));
+             Served off = new Served(modelFile, sessions, new BatchingOptions(1, 0, 4096))) {
+            TeacherServiceGrpc.TeacherServiceBlockingStub onStub = TeacherServiceGrpc.newBlockingStub(on.channel);
+            TeacherServiceGrpc.TeacherServiceBlockingStub offStub = TeacherServiceGrpc.newBlockingStub(off.channel);
+            List<Row> rows = List.of(
+                    new Row("in-process ONNX Runtime, batch " + batch, batch, null,
+                            (secs, lat) -> runFor(1, secs, () -> model.run(feeds, Set.of(OUTPUTS)), lat)),
+                    new Row("unary Infer, batch " + batch, batch, on.batcher(),
+                            (secs, lat) -> runFor(1, secs, () -> onStub.infer(batchRequest), lat)),
+                    new Row("InferStream, batch " + batch + ", window " + window, batch, on.batcher(),
+                            (secs, lat) -> streamFor(on.channel, batchRequest, secs, lat)),
+                    new Row(clients + " clients x 1 example, batching on (max " + batch + ")", 1, on.batcher(),
+                            (secs, lat) -> runFor(clients, secs, () -> onStub.infer(single), lat)),
+                    new Row(clients + " clients x 1 example, batching off", 1, off.batcher(),
+                            (secs, lat) -> runFor(clients, secs, () -> offStub.infer(single), lat)));
+            for (Row row : rows) {
+                System.out.println("warming up: " + row.name);
+                row.runner.run(warmupSeconds, new LatencyRecorder());
+            }
+            // Rows take turns, round after round, so drift in the machine's speed touches every row alike.
+            for (int round = 1; round <= rounds; round++) {
+                System.out.println("round " + round + " of " + rounds);
+                for (Row row : rows) {
+                    row.measure(seconds / rounds);
+                }
+            }
+            List<BenchRow> results = new ArrayList<>();
+            rows.forEach(r -> results.add(r.result()));
+            report(results);
+        } finally {
+            Files.deleteIfExists(modelFile);
+            Files.deleteIfExists(dir);
         }
-        try (Served off = new Served(modelFile, sessions, new BatchingOptions(1, 0, 4096))) {
-            TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(off.channel);
-            rows.add(measure(clients + " clients x 1 example, batching off", clients, 1, () -> stub.infer(single)));
-        }
-        report(rows);
         return 0;
+    }
+
+    /** One configuration: how to run it, and what it has measured so far. */
+    private static final class Row {
+        final String name;
+        final int examplesPerCall;
+        final DynamicBatcher batcher;
+        final Runner runner;
+        final LatencyRecorder latencies = new LatencyRecorder();
+        double elapsed;
+        long runs;
+        long examplesRun;
+
+        Row(String name, int examplesPerCall, DynamicBatcher batcher, Runner runner) {
+            this.name = name;
+            this.examplesPerCall = examplesPerCall;
+            this.batcher = batcher;
+            this.runner = runner;
+        }
+
+        void measure(double secs) throws Exception {
+            long runsBefore = batcher == null ? 0 : batcher.runs();
+            long examplesBefore = batcher == null ? 0 : batcher.examplesRun();
+            elapsed += runner.run(secs, latencies);
+            if (batcher != null) {
+                runs += batcher.runs() - runsBefore;
+                examplesRun += batcher.examplesRun() - examplesBefore;
+            }
+        }
+
+        BenchRow result() {
+            double meanBatch = batcher == null ? examplesPerCall : runs == 0 ? 0 : examplesRun / (double) runs;
+            return new BenchRow(name, latencies.count() * (double) examplesPerCall / elapsed,
+                    latencies.percentileMillis(50), latencies.percentileMillis(99), latencies.count(), meanBatch);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Runner {
+        /** Runs for about {@code seconds}, recording call latencies; returns the elapsed seconds. */
+        double run(double seconds, LatencyRecorder latencies) throws Exception;
     }
 
     private void report(List<BenchRow> rows) throws Exception {
         double inProcess = rows.get(0).examplesPerSecond();
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-52s %12s %9s %9s %10s%n", "configuration", "examples/s", "p50 ms",
-                "p99 ms", "÷ in-proc");
+        System.out.printf(Locale.ROOT, "%-52s %12s %9s %9s %10s %10s%n", "configuration", "examples/s", "p50 ms",
+                "p99 ms", "mean batch", "÷ in-proc");
         for (BenchRow r : rows) {
-            System.out.printf(Locale.ROOT, "%-52s %12.1f %9.2f %9.2f %10.3f%n", r.name(), r.examplesPerSecond(),
-                    r.p50Ms(), r.p99Ms(), r.examplesPerSecond() / inProcess);
+            System.out.printf(Locale.ROOT, "%-52s %12.1f %9.2f %9.2f %10.1f %10.3f%n", r.name(),
+                    r.examplesPerSecond(), r.p50Ms(), r.p99Ms(), r.meanBatch(), r.examplesPerSecond() / inProcess);
         }
         Map<String, Double> ratios = new LinkedHashMap<>();
         ratios.put("stream / in-process (target >= 0.95)", rows.get(2).examplesPerSecond() / inProcess);
@@ -143,16 +204,6 @@ public final class TeacherBenchmark implements Callable<Integer> {
         Files.writeString(target, new GsonBuilder().setPrettyPrinting().create().toJson(out),
                 StandardCharsets.UTF_8);
         System.out.println("\nwrote " + json);
-    }
-
-    /** Runs {@code call} from {@code threads} threads, warm-up first, then measures. */
-    private BenchRow measure(String name, int threads, int examplesPerCall, ThrowingCall call) throws Exception {
-        System.out.println("measuring: " + name);
-        runFor(threads, warmupSeconds, call, new LatencyRecorder());
-        LatencyRecorder latencies = new LatencyRecorder();
-        double elapsed = runFor(threads, seconds, call, latencies);
-        return new BenchRow(name, latencies.count() * (double) examplesPerCall / elapsed,
-                latencies.percentileMillis(50), latencies.percentileMillis(99), latencies.count());
     }
 
     private static double runFor(int threads, double seconds, ThrowingCall call, LatencyRecorder latencies)
@@ -186,16 +237,6 @@ public final class TeacherBenchmark implements Callable<Integer> {
     }
 
     /** InferStream with {@code window} batch requests in flight. */
-    private BenchRow streamRow(ManagedChannel channel, InferRequest request) throws Exception {
-        String name = "InferStream, batch " + batch + ", window " + window;
-        System.out.println("measuring: " + name);
-        streamFor(channel, request, warmupSeconds, new LatencyRecorder());
-        LatencyRecorder latencies = new LatencyRecorder();
-        double elapsed = streamFor(channel, request, seconds, latencies);
-        return new BenchRow(name, latencies.count() * (double) batch / elapsed, latencies.percentileMillis(50),
-                latencies.percentileMillis(99), latencies.count());
-    }
-
     private double streamFor(ManagedChannel channel, InferRequest request, double secs, LatencyRecorder latencies)
             throws Exception {
         Semaphore slots = new Semaphore(window);
@@ -277,6 +318,10 @@ public final class TeacherBenchmark implements Callable<Integer> {
                     registry, ServerLimits.defaults()).start();
             channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                     .maxInboundMessageSize(256 << 20).build();
+        }
+
+        DynamicBatcher batcher() {
+            return server.registry().models().get(0).batcher();
         }
 
         @Override
