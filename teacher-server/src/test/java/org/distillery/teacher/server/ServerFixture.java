@@ -56,7 +56,7 @@ public final class ServerFixture implements AutoCloseable {
         private boolean inProcess;
         private ModelRegistry.Builder registry;
 
-        private ModelRegistry.Builder registry() {
+        ModelRegistry.Builder registry() {
             if (registry == null) {
                 registry = ModelRegistry.builder(sessions, batching);
             }

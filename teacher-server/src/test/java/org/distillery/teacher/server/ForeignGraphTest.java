@@ -1,0 +1,101 @@
+package org.distillery.teacher.server;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.distillery.common.tensor.TensorCodec;
+import org.distillery.proto.v1.InferRequest;
+import org.distillery.proto.v1.InferResponse;
+import org.distillery.proto.v1.ModelInfo;
+import org.distillery.proto.v1.ModelInfoRequest;
+import org.distillery.teacher.batching.BatchingOptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Graphs no code here wrote: tiny randomly initialised Hugging Face BERT, DistilBERT and RoBERTa classifiers exported
+ * by torch's ONNX exporter (see {@code hf/export_tiny_hf.py}). Two requests of different lengths share one padded
+ * run; each must match what torch computed for that example alone.
+ */
+class ForeignGraphTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bert", "distilbert", "roberta"})
+    void servedExportMatchesTorch(String name) throws Exception {
+        JsonObject expected = json("/hf/" + name + ".expected.json");
+        Path model = dir.resolve(name + ".onnx");
+        try (InputStream in = getClass().getResourceAsStream("/hf/" + name + ".onnx")) {
+            Files.copy(in, model);
+        }
+        long padId = expected.get("pad_id").getAsLong();
+        ServerFixture.Builder builder = ServerFixture.builder().batching(new BatchingOptions(2, 2_000_000, 16));
+        builder.registry().addModel(name, model, null, padId, null);
+        try (ServerFixture fixture = builder.start()) {
+            ModelInfo info = fixture.blocking().getModelInfo(ModelInfoRequest.newBuilder().setModel(name).build());
+            assertEquals(3, info.getLabelCount());
+            List<CompletableFuture<InferResponse>> futures = new ArrayList<>();
+            JsonArray examples = expected.getAsJsonArray("examples");
+            for (JsonElement e : examples) {
+                InferRequest.Builder request = InferRequest.newBuilder().setModel(name);
+                JsonObject inputs = e.getAsJsonObject().getAsJsonObject("inputs");
+                for (String input : inputs.keySet()) {
+                    long[] values = longs(inputs.getAsJsonArray(input));
+                    request.putInputs(input, TensorCodec.encodeLongs(values, new long[]{1, values.length}));
+                }
+                futures.add(CompletableFuture.supplyAsync(() -> fixture.blocking().infer(request.build())));
+            }
+            for (int i = 0; i < examples.size(); i++) {
+                JsonObject example = examples.get(i).getAsJsonObject();
+                InferResponse r = futures.get(i).get(60, TimeUnit.SECONDS);
+                assertEquals(2, r.getTimings().getBatchSize(), "both examples ran in one padded batch");
+                int length = example.getAsJsonObject("inputs").getAsJsonArray("input_ids").size();
+                assertEquals(List.of(1L, (long) length, 32L),
+                        r.getOutputsMap().get("last_hidden_state").getShapeList());
+                Requests.assertClose(floats(example.getAsJsonArray("logits")),
+                        InferenceParityTest.decode(r, "logits"), 1e-4, name + " logits " + i);
+                float[] hidden = InferenceParityTest.decode(r, "last_hidden_state");
+                Requests.assertClose(floats(example.getAsJsonArray("last_hidden_state_first_token")),
+                        Arrays.copyOfRange(hidden, 0, 32), 1e-4, name + " hidden " + i);
+            }
+        }
+    }
+
+    private JsonObject json(String resource) throws Exception {
+        try (InputStream in = getClass().getResourceAsStream(resource)) {
+            return JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+        }
+    }
+
+    private static long[] longs(JsonArray a) {
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsLong();
+        }
+        return out;
+    }
+
+    private static float[] floats(JsonArray a) {
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsFloat();
+        }
+        return out;
+    }
+}
