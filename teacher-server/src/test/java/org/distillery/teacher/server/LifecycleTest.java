@@ -84,6 +84,33 @@ class LifecycleTest {
     }
 
     @Test
+    void healthWatchersSeeNotServingWhenDrainingStarts() throws Exception {
+        fixture = ServerFixture.builder().inProcess()
+                .model("mlp", TestTeachers.mlp(dir.resolve("m.onnx"), 6, 8, 4, 1)).start();
+        java.util.concurrent.BlockingQueue<HealthCheckResponse.ServingStatus> seen =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        HealthGrpc.newStub(fixture.channel).watch(HealthCheckRequest.newBuilder().build(), new StreamObserver<>() {
+            @Override
+            public void onNext(HealthCheckResponse r) {
+                seen.add(r.getStatus());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, seen.poll(10, TimeUnit.SECONDS));
+        Thread stopper = new Thread(() -> fixture.server.shutdown(1000));
+        stopper.start();
+        assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, seen.poll(10, TimeUnit.SECONDS));
+        stopper.join(30_000);
+    }
+
+    @Test
     void shutdownFinishesInFlightWorkAndRefusesNewCalls() throws Exception {
         // A long gathering delay keeps the request in flight while the server is asked to stop.
         fixture = ServerFixture.builder().batching(new BatchingOptions(64, 800_000, 64)).inProcess()
@@ -99,6 +126,7 @@ class LifecycleTest {
                 () -> fixture.blocking().infer(request));
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
         InferResponse finished = inFlight.get(30, TimeUnit.SECONDS);
+        assertEquals(1, finished.getTimings().getBatchSize());
         assertEquals(List.of(1L, 4L), finished.getOutputsMap().get("logits").getShapeList());
         stopper.join(30_000);
     }

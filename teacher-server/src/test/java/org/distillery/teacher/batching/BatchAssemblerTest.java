@@ -1,0 +1,62 @@
+package org.distillery.teacher.batching;
+
+import org.distillery.teacher.runtime.ElementType;
+import org.distillery.teacher.runtime.HostTensor;
+import org.distillery.teacher.runtime.TensorSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/** Padding into a batch and cutting back out, for named and unnamed dynamic axes. */
+class BatchAssemblerTest {
+    private static InferenceJob job(long[] ids, int batch, int len) {
+        return new InferenceJob(Map.of("ids", HostTensor.ofLongs(ids, batch, len)), Set.of("out"), batch, null, null);
+    }
+
+    @Test
+    void padsUnnamedAxesWithThePadValueAndCutsOutputsBack() {
+        TensorSpec ids = new TensorSpec("ids", ElementType.INT64, new long[]{-1, -1}, new String[]{"", ""});
+        TensorSpec out = new TensorSpec("out", ElementType.FLOAT, new long[]{-1, -1, 2}, new String[]{"", "", ""});
+        InferenceJob a = job(new long[]{1, 2, 3}, 1, 3);
+        InferenceJob b = job(new long[]{4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 2, 5);
+        BatchAssembler.Merged merged = BatchAssembler.merge(Map.of("ids", ids), List.of(a, b), Map.of("ids", 9L));
+        HostTensor batch = merged.inputs().get("ids");
+        assertArrayEquals(new long[]{3, 5}, batch.shape());
+        assertArrayEquals(new long[]{1, 2, 3, 9, 9, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, batch.longs());
+
+        // A fake run output [3, 5, 2] whose value encodes (row, position, channel).
+        float[] values = new float[30];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i;
+        }
+        Map<String, HostTensor> outputs = Map.of("out", HostTensor.ofFloats(values, 3, 5, 2));
+        HostTensor first = BatchAssembler.split(merged, 0, 0, 1, outputs, Map.of("out", out), List.of("out"))
+                .get("out");
+        assertArrayEquals(new long[]{1, 3, 2}, first.shape());
+        assertArrayEquals(new float[]{0, 1, 2, 3, 4, 5}, first.floats());
+        HostTensor second = BatchAssembler.split(merged, 1, 1, 2, outputs, Map.of("out", out), List.of("out"))
+                .get("out");
+        assertArrayEquals(new long[]{2, 5, 2}, second.shape());
+        assertArrayEquals(java.util.Arrays.copyOfRange(values, 10, 30), second.floats());
+    }
+
+    @Test
+    void namedOutputAxisIsCutOnlyWhenItSharesTheInputsName() {
+        TensorSpec ids = new TensorSpec("ids", ElementType.INT64, new long[]{-1, -1}, new String[]{"batch", "seq"});
+        TensorSpec pooled = new TensorSpec("out", ElementType.FLOAT, new long[]{-1, -1},
+                new String[]{"batch", "labels"});
+        InferenceJob a = job(new long[]{1, 2}, 1, 2);
+        InferenceJob b = job(new long[]{3, 4, 5}, 1, 3);
+        BatchAssembler.Merged merged = BatchAssembler.merge(Map.of("ids", ids), List.of(a, b), Map.of());
+        // The output's second axis is "labels", not "seq", even though it happens to have the padded size 3.
+        Map<String, HostTensor> outputs = Map.of("out", HostTensor.ofFloats(new float[]{1, 2, 3, 4, 5, 6}, 2, 3));
+        HostTensor first = BatchAssembler.split(merged, 0, 0, 1, outputs, Map.of("out", pooled), List.of("out"))
+                .get("out");
+        assertArrayEquals(new long[]{1, 3}, first.shape());
+        assertArrayEquals(new float[]{1, 2, 3}, first.floats());
+    }
+}
