@@ -10,11 +10,10 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
 
+import org.distillery.common.io.AtomicFiles;
+
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -173,17 +172,7 @@ public final class OnnxGraphWriter {
 
     /** Writes a model to {@code target} through a temporary file and an atomic rename. */
     public static void write(OnnxMl.ModelProto model, Path target) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(temp)) {
-                model.writeTo(out);
-            }
-            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.write(target, model::writeTo);
     }
 
     /** Gives initializers back the names they were asked for, where no two asked for the same name. */

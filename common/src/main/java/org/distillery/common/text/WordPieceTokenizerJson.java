@@ -5,11 +5,10 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 
+import org.distillery.common.io.AtomicFiles;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -102,20 +101,20 @@ public final class WordPieceTokenizerJson {
     }
 
     private static JsonObject special(String id, int typeId) {
-        JsonObject inner = new JsonObject();
-        inner.addProperty("id", id);
-        inner.addProperty("type_id", typeId);
-        JsonObject o = new JsonObject();
-        o.add("SpecialToken", inner);
-        return o;
+        return piece("SpecialToken", id, typeId);
     }
 
     private static JsonObject sequence(String id, int typeId) {
+        return piece("Sequence", id, typeId);
+    }
+
+    /** One element of a template: {"SpecialToken": {"id": "[CLS]", "type_id": 0}} or a "Sequence". */
+    private static JsonObject piece(String kind, String id, int typeId) {
         JsonObject inner = new JsonObject();
         inner.addProperty("id", id);
         inner.addProperty("type_id", typeId);
         JsonObject o = new JsonObject();
-        o.add("Sequence", inner);
+        o.add(kind, inner);
         return o;
     }
 
@@ -133,16 +132,7 @@ public final class WordPieceTokenizerJson {
 
     /** Writes the tokenizer.json through a temporary file and an atomic rename. */
     public static void write(List<String> vocab, boolean lowercase, Path target) throws IOException {
-        String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-                .toJson(build(vocab, lowercase));
-        Path absolute = target.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(temp, json, StandardCharsets.UTF_8);
-            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        AtomicFiles.writeString(target, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+                .toJson(build(vocab, lowercase)));
     }
 }

@@ -1,6 +1,7 @@
 package org.distillery.teacher.cli;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.distillery.common.io.AtomicFiles;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
 import org.distillery.teacher.runtime.Device;
@@ -15,10 +16,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -146,7 +144,7 @@ public final class TeacherServerMain implements Callable<Integer> {
             server.shutdown(graceMillis);
         }, "shutdown"));
         if (portFile != null) {
-            writeAtomically(portFile, server.port() + "\n");
+            AtomicFiles.writeString(portFile, server.port() + "\n");
         }
         List<String> names = new ArrayList<>();
         registry.endpoints().forEach(e -> names.add(e.name() + (e.isEnsemble() ? " (ensemble)" : "")));
@@ -155,15 +153,5 @@ public final class TeacherServerMain implements Callable<Integer> {
         System.out.flush();
         server.awaitTermination();
         return 0;
-    }
-
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        if (absolute.getParent() != null) {
-            Files.createDirectories(absolute.getParent());
-        }
-        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-        Files.writeString(temp, text, StandardCharsets.UTF_8);
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
