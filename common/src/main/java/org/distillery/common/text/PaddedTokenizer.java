@@ -1,0 +1,128 @@
+package org.distillery.common.text;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * DJL's Hugging Face tokenizer over a {@code tokenizer.json}, shared by the teacher server and the trainer:
+ * texts (with optional pairs) are truncated to a max length, get special tokens, and are padded to the batch's
+ * longest with the tokenizer's pad id.
+ */
+public final class PaddedTokenizer implements AutoCloseable {
+    private final HuggingFaceTokenizer tokenizer;
+    private final long padId;
+    private final int maxLength;
+
+    private PaddedTokenizer(HuggingFaceTokenizer tokenizer, long padId, int maxLength) {
+        this.tokenizer = tokenizer;
+        this.padId = padId;
+        this.maxLength = maxLength;
+    }
+
+    /**
+     * Loads a tokenizer file.
+     *
+     * @param padIdOverride pad id to use instead of the file's, or null
+     * @throws IOException naming the file when it is missing or not a tokenizer
+     */
+    public static PaddedTokenizer load(Path file, int maxLength, Long padIdOverride) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("tokenizer file not found: " + file);
+        }
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("max length must be >= 2, got " + maxLength);
+        }
+        long padId = padIdOverride != null ? padIdOverride : padIdFromFile(file);
+        try {
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file)
+                    .optMaxLength(maxLength).optTruncation(true).optPadding(false).optAddSpecialTokens(true).build();
+            return new PaddedTokenizer(tokenizer, padId, maxLength);
+        } catch (RuntimeException e) {
+            throw new IOException("not a valid tokenizer.json: " + file + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The pad id from the file's padding section, else the id of [PAD] or &lt;pad&gt;, else 0. */
+    private static long padIdFromFile(Path file) throws IOException {
+        JsonObject root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            JsonElement parsed = JsonParser.parseReader(reader);
+            if (!parsed.isJsonObject()) {
+                throw new IOException("not a valid tokenizer.json: " + file + " (expected a JSON object)");
+            }
+            root = parsed.getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException("not a valid tokenizer.json: " + file + " (" + e.getMessage() + ")", e);
+        }
+        JsonElement padding = root.get("padding");
+        if (padding != null && padding.isJsonObject() && padding.getAsJsonObject().has("pad_id")) {
+            return padding.getAsJsonObject().get("pad_id").getAsLong();
+        }
+        JsonElement model = root.get("model");
+        if (model != null && model.isJsonObject() && model.getAsJsonObject().get("vocab") instanceof JsonObject) {
+            JsonObject vocab = model.getAsJsonObject().getAsJsonObject("vocab");
+            for (String token : new String[]{"[PAD]", "<pad>"}) {
+                if (vocab.has(token)) {
+                    return vocab.get(token).getAsLong();
+                }
+            }
+        }
+        return 0;
+    }
+
+    public long padId() {
+        return padId;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** Ids of a text without special tokens. */
+    public long[] ids(String text) {
+        return tokenizer.encode(text, false, false).getIds();
+    }
+
+    /**
+     * Encodes texts into one padded batch.
+     *
+     * @param pairs second segments, same size as {@code texts}, "" for none; or null
+     */
+    public TokenIds encode(List<String> texts, List<String> pairs) {
+        Encoding[] encodings = new Encoding[texts.size()];
+        int longest = 1;
+        for (int i = 0; i < encodings.length; i++) {
+            String pair = pairs == null ? "" : pairs.get(i);
+            encodings[i] = pair.isEmpty() ? tokenizer.encode(texts.get(i)) : tokenizer.encode(texts.get(i), pair);
+            longest = Math.max(longest, encodings[i].getIds().length);
+        }
+        int n = encodings.length;
+        long[] ids = new long[n * longest];
+        long[] mask = new long[n * longest];
+        long[] types = new long[n * longest];
+        Arrays.fill(ids, padId);
+        for (int i = 0; i < n; i++) {
+            long[] e = encodings[i].getIds();
+            System.arraycopy(e, 0, ids, i * longest, e.length);
+            System.arraycopy(encodings[i].getAttentionMask(), 0, mask, i * longest, e.length);
+            System.arraycopy(encodings[i].getTypeIds(), 0, types, i * longest, e.length);
+        }
+        return new TokenIds(ids, mask, types, n, longest);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
