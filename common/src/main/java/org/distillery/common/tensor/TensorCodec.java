@@ -76,16 +76,23 @@ public final class TensorCodec {
      */
     public static int checkByteLength(String name, Tensor tensor) {
         long count = elementCount(name, shape(tensor));
-        long expected = count * elementSize(tensor.getDtype());
+        long expected;
+        try {
+            expected = Math.multiplyExact(count, elementSize(tensor.getDtype()));
+        } catch (ArithmeticException e) {
+            expected = Long.MAX_VALUE;
+        }
         if (expected != tensor.getData().size()) {
             throw ServingException.invalidArgument("tensor '" + name + "': shape " + tensor.getShapeList() + " of "
-                    + tensor.getDtype() + " needs " + expected + " bytes, got " + tensor.getData().size());
+                    + tensor.getDtype() + " needs " + (expected == Long.MAX_VALUE ? "more than 2^63" : expected)
+                    + " bytes, got " + tensor.getData().size());
         }
-        return (int) count;
+        return (int) count; // a ByteString holds under 2^31 bytes, so the count fits
     }
 
+    /** The data from index 0 (a sliced ByteString's buffer starts at its offset), little-endian. */
     private static ByteBuffer littleEndian(Tensor tensor) {
-        return tensor.getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return tensor.getData().asReadOnlyByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Decodes a FLOAT32, FLOAT16 or BFLOAT16 tensor to float32 values. */

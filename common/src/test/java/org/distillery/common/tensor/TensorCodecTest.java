@@ -62,4 +62,14 @@ class TensorCodecTest {
         ServingException e = assertThrows(ServingException.class, () -> TensorCodec.decodeLongs("ids", floats));
         assertTrue(e.getMessage().contains("expected dtype INT64, got FLOAT32"), e.getMessage());
     }
+
+    @Test
+    void decodesTensorsWhoseBytesAreASliceOfALargerBuffer() {
+        Tensor whole = TensorCodec.encodeFloats(new float[]{7f, 1.5f, -2f}, new long[]{3}, DataType.FLOAT16);
+        Tensor sliced = whole.toBuilder().setData(whole.getData().substring(2)).clearShape().addShape(2).build();
+        assertArrayEquals(new float[]{1.5f, -2f}, TensorCodec.decodeFloats("x", sliced));
+        Tensor longs = TensorCodec.encodeLongs(new long[]{9, 8, 7}, new long[]{3});
+        assertArrayEquals(new long[]{8, 7}, TensorCodec.decodeLongs("x", longs.toBuilder()
+                .setData(longs.getData().substring(8)).clearShape().addShape(2).build()));
+    }
 }

@@ -21,6 +21,9 @@ import java.util.Map;
  * size in this batch.
  */
 final class BatchAssembler {
+    private static final java.util.regex.Pattern TORCH_AUTO_NAME = java.util.regex.Pattern.compile(
+            ".*_dynamic_axes_\\d+");
+
     private BatchAssembler() {
     }
 
@@ -97,7 +100,7 @@ final class BatchAssembler {
             own[0] = examples;
             TensorSpec spec = outputSpecs.get(name);
             for (int i = 1; i < shape.length; i++) {
-                String key = outputKey(spec, i, shape[i], merged.batchDims());
+                String key = outputKey(spec, i, shape[i], merged.batchDims(), merged.jobDims());
                 if (key != null) {
                     own[i] = merged.jobDims().get(index).get(key);
                 }
@@ -111,21 +114,37 @@ final class BatchAssembler {
         return result;
     }
 
-    private static String outputKey(TensorSpec spec, int axis, long size, Map<String, Long> batchDims) {
+    /**
+     * The padded key an output axis follows, or null to leave it whole: the axis' symbolic name when an input axis
+     * has it; otherwise, for an unnamed axis or one named the way torch's exporter names each tensor's axes on its
+     * own ({@code logits_dynamic_axes_1}), the padded keys with this size in the batch, if they all give every job
+     * the same length.
+     */
+    private static String outputKey(TensorSpec spec, int axis, long size, Map<String, Long> batchDims,
+                                    List<Map<String, Long>> jobDims) {
         if (spec == null || axis >= spec.rank() || !spec.dynamic(axis)) {
             return null;
         }
         String name = spec.dimName(axis);
-        if (!name.isEmpty()) {
-            return batchDims.containsKey(name) && batchDims.get(name) == size ? name : null;
+        if (!name.isEmpty() && batchDims.containsKey(name)) {
+            return batchDims.get(name) == size ? name : null;
+        }
+        if (!name.isEmpty() && !TORCH_AUTO_NAME.matcher(name).matches()) {
+            return null; // an axis of its own (e.g. "labels"), whatever its size
         }
         String match = null;
         for (Map.Entry<String, Long> e : batchDims.entrySet()) {
-            if (e.getValue() == size) {
-                if (match != null) {
-                    return null; // ambiguous: leave the axis whole
-                }
+            if (e.getValue() != size) {
+                continue;
+            }
+            if (match == null) {
                 match = e.getKey();
+                continue;
+            }
+            for (Map<String, Long> job : jobDims) {
+                if (!job.get(match).equals(job.get(e.getKey()))) {
+                    return null; // keys disagree on some job's length: ambiguous, leave the axis whole
+                }
             }
         }
         return match;

@@ -65,6 +65,9 @@ public final class DynamicBatcher implements AutoCloseable {
             throw ServingException.resourceExhausted("model '" + model.name() + "': queue is full ("
                     + options.maxQueue() + " requests waiting, --max-queue); retry later");
         }
+        if (closing && queue.remove(job)) { // close() may have drained the queue between the check and the offer
+            throw ServingException.unavailable("model '" + model.name() + "' is shutting down");
+        }
     }
 
     /** ONNX Runtime runs so far. */
@@ -159,38 +162,51 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private void run(List<InferenceJob> batch, int examples) {
-        long start = System.nanoTime();
         try {
-            BatchAssembler.Merged merged = BatchAssembler.merge(model.inputs(), batch, padValues);
-            Set<String> wanted = new LinkedHashSet<>();
-            batch.forEach(j -> wanted.addAll(j.outputs()));
-            Map<String, HostTensor> outputs = model.run(merged.inputs(), wanted);
-            long compute = System.nanoTime() - start;
-            runs.incrementAndGet();
-            examplesRun.addAndGet(examples);
-            largestBatch.accumulateAndGet(examples, Math::max);
-            int offset = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                InferenceJob job = batch.get(i);
-                try {
-                    Map<String, HostTensor> own = BatchAssembler.split(merged, i, offset, job.examples(), outputs,
-                            model.outputs(), job.outputs());
-                    job.result().complete(new JobResult(own, start - job.submittedNanos(), compute, examples));
-                } catch (RuntimeException e) {
-                    job.result().completeExceptionally(e);
-                }
-                offset += job.examples();
-            }
-        } catch (Throwable e) { // a bad batch fails its own jobs; the worker goes on
+            runTogether(batch, examples);
+        } catch (Throwable e) { // the worker survives anything a batch throws, out-of-memory included
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            LOG.log(Level.WARNING, "model '" + model.name() + "': run of " + examples + " examples failed: "
-                    + message);
-            ServingException failure = e instanceof ServingException ? (ServingException) e
-                    : ServingException.internal("ONNX Runtime failed on model '" + model.name() + "': " + message, e);
-            batch.forEach(j -> j.result().completeExceptionally(failure));
-            if (e instanceof VirtualMachineError) {
-                throw (VirtualMachineError) e;
+            if (batch.size() == 1) {
+                LOG.log(Level.WARNING, "model '" + model.name() + "': run of " + examples + " examples failed: "
+                        + message);
+                InferenceJob job = batch.get(0);
+                job.result().completeExceptionally(e instanceof ServingException ? e : ServingException.internal(
+                        "ONNX Runtime failed on model '" + model.name() + "': " + message, e));
+                return;
             }
+            // One request can break a merged run (an id outside the vocabulary, a padding blow-up): run each alone,
+            // so only the requests that fail by themselves fail.
+            LOG.log(Level.INFO, "model '" + model.name() + "': merged run of " + batch.size() + " requests failed ("
+                    + message + "); running them one by one");
+            for (InferenceJob job : batch) {
+                if (!dropped(job)) {
+                    run(List.of(job), job.examples());
+                }
+            }
+        }
+    }
+
+    private void runTogether(List<InferenceJob> batch, int examples) throws Exception {
+        long start = System.nanoTime();
+        BatchAssembler.Merged merged = BatchAssembler.merge(model.inputs(), batch, padValues);
+        Set<String> wanted = new LinkedHashSet<>();
+        batch.forEach(j -> wanted.addAll(j.outputs()));
+        Map<String, HostTensor> outputs = model.run(merged.inputs(), wanted);
+        long compute = System.nanoTime() - start;
+        runs.incrementAndGet();
+        examplesRun.addAndGet(examples);
+        largestBatch.accumulateAndGet(examples, Math::max);
+        int offset = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            InferenceJob job = batch.get(i);
+            try {
+                Map<String, HostTensor> own = BatchAssembler.split(merged, i, offset, job.examples(), outputs,
+                        model.outputs(), job.outputs());
+                job.result().complete(new JobResult(own, start - job.submittedNanos(), compute, examples));
+            } catch (RuntimeException e) {
+                job.result().completeExceptionally(e);
+            }
+            offset += job.examples();
         }
     }
 
@@ -207,8 +223,10 @@ public final class DynamicBatcher implements AutoCloseable {
     /**
      * Stops accepting jobs, runs those already queued, and waits up to {@code graceMillis} for the worker;
      * jobs still queued then fail with UNAVAILABLE.
+     *
+     * @return true when the worker has stopped (false: it is still inside a run, so the session must stay open)
      */
-    public void close(long graceMillis) {
+    public boolean close(long graceMillis) {
         closing = true;
         try {
             worker.join(Math.max(1, graceMillis));
@@ -224,6 +242,7 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         failRemaining(null);
+        return !worker.isAlive();
     }
 
     @Override

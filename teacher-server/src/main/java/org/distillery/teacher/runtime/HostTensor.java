@@ -88,7 +88,7 @@ public final class HostTensor {
     static long count(long[] shape) {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, d);
         }
         return n;
     }

@@ -94,7 +94,9 @@ public final class ServedModel implements Endpoint, AutoCloseable {
 
     /** Stops the batcher (finishing queued work within the grace period), then frees the session. */
     public void close(long graceMillis) {
-        batcher.close(graceMillis);
+        if (!batcher.close(graceMillis)) {
+            return; // a run is still using the session; freeing it under the run would crash in native code
+        }
         try {
             model.close();
         } catch (Exception e) {

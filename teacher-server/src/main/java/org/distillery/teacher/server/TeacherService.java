@@ -40,10 +40,14 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
 
     @Override
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> responses) {
-        ListModelsResponse.Builder list = ListModelsResponse.newBuilder();
-        pipeline.registry().endpoints().forEach(e -> list.addModels(ModelInfos.describe(e, limits)));
-        responses.onNext(list.build());
-        responses.onCompleted();
+        try {
+            ListModelsResponse.Builder list = ListModelsResponse.newBuilder();
+            pipeline.registry().endpoints().forEach(e -> list.addModels(ModelInfos.describe(e, limits)));
+            responses.onNext(list.build());
+            responses.onCompleted();
+        } catch (RuntimeException e) {
+            responses.onError(toStatus(e, "").asRuntimeException());
+        }
     }
 
     @Override

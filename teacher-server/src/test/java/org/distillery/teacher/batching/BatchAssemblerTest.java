@@ -59,4 +59,27 @@ class BatchAssemblerTest {
         assertArrayEquals(new long[]{1, 3}, first.shape());
         assertArrayEquals(new float[]{1, 2, 3}, first.floats());
     }
+
+    @Test
+    void unnamedAxesOfSeveralInputsStillCutOutputsBack() {
+        // Two inputs padded alike (ids and mask, no dim names) and an output axis named only for itself, as
+        // torch's exporter names them: the output follows the inputs since they agree on every job's length.
+        TensorSpec ids = new TensorSpec("ids", ElementType.INT64, new long[]{-1, -1}, new String[]{"", ""});
+        TensorSpec mask = new TensorSpec("mask", ElementType.INT64, new long[]{-1, -1}, new String[]{"", ""});
+        TensorSpec out = new TensorSpec("out", ElementType.FLOAT, new long[]{-1, -1},
+                new String[]{"out_dynamic_axes_1", "out_dynamic_axes_2"});
+        InferenceJob a = new InferenceJob(Map.of("ids", HostTensor.ofLongs(new long[]{1, 2}, 1, 2),
+                "mask", HostTensor.ofLongs(new long[]{1, 1}, 1, 2)), Set.of("out"), 1, null, null);
+        InferenceJob b = new InferenceJob(Map.of("ids", HostTensor.ofLongs(new long[]{3, 4, 5, 6}, 1, 4),
+                "mask", HostTensor.ofLongs(new long[]{1, 1, 1, 1}, 1, 4)), Set.of("out"), 1, null, null);
+        BatchAssembler.Merged merged = BatchAssembler.merge(Map.of("ids", ids, "mask", mask), List.of(a, b),
+                Map.of());
+        assertArrayEquals(new long[]{1, 1, 0, 0, 1, 1, 1, 1}, merged.inputs().get("mask").longs());
+        Map<String, HostTensor> outputs = Map.of("out", HostTensor.ofFloats(new float[]{1, 2, 3, 4, 5, 6, 7, 8},
+                2, 4));
+        HostTensor first = BatchAssembler.split(merged, 0, 0, 1, outputs, Map.of("out", out), List.of("out"))
+                .get("out");
+        assertArrayEquals(new long[]{1, 2}, first.shape());
+        assertArrayEquals(new float[]{1, 2}, first.floats());
+    }
 }

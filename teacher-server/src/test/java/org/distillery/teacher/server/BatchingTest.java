@@ -197,4 +197,21 @@ class BatchingTest {
         InferResponse ok = fixture.blocking().infer(Requests.mlp("mlp", Requests.randomFloats(2, 6), 1, 6));
         assertEquals(1, ok.getTimings().getBatchSize());
     }
+
+    @Test
+    void aRequestThatBreaksAMergedRunFailsAloneAndItsNeighbourSucceeds() throws Exception {
+        Path bert = TestTeachers.tinyBert(dir.resolve("bert-i.onnx"), 8);
+        fixture = ServerFixture.builder().batching(new BatchingOptions(2, 2_000_000, 64)).model("bert", bert).start();
+        long[] good = Requests.tokens(3, 6);
+        long[] bad = Requests.tokens(4, 6);
+        bad[2] = 500; // outside the embedding table
+        Future<InferResponse> ok = pool.submit(() -> fixture.blocking().infer(Requests.bert("bert", good)));
+        Future<InferResponse> broken = pool.submit(() -> fixture.blocking().infer(Requests.bert("bert", bad)));
+        InferResponse r = ok.get(60, TimeUnit.SECONDS);
+        Requests.assertClose(Requests.reference(bert, Requests.bertFeeds(good)).get("logits"),
+                InferenceParityTest.decode(r, "logits"), 1e-6, "the good request");
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> broken.get(60, TimeUnit.SECONDS));
+        assertEquals(Status.Code.INTERNAL, ((StatusRuntimeException) e.getCause()).getStatus().getCode());
+    }
 }
