@@ -46,10 +46,13 @@ public final class AdamW {
                 m.muli(beta1).addi(g.mul(1 - beta1));
                 v.muli(beta2).addi(g.square().mul(1 - beta2));
                 NDArray update = m.div(correction1).div(v.div(correction2).sqrt().add(epsilon));
+                // A detached view shares the weight's storage: the in-place update stays out of autograd.
+                NDArray target = weight.stopGradient();
+                target.attach(scratch);
                 if (weightDecay > 0) {
-                    update = update.add(weight.mul(weightDecay));
+                    update = update.add(target.mul(weightDecay));
                 }
-                weight.subi(update.mul(learningRate));
+                target.subi(update.mul(learningRate));
             }
         }
     }
