@@ -6,7 +6,6 @@ import com.google.gson.JsonParser;
 import org.distillery.student.data.DataException;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,18 +25,27 @@ public final class BertVocabulary {
 
     /** Reads and converts {@code vocab.json}. */
     public static List<String> fromBertTokenizerPackage(Path vocabJson) {
+        try {
+            return fromJson(vocabJson.toString(), Files.readString(vocabJson, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new DataException("cannot read the BERT vocabulary " + vocabJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Converts the text of {@code vocab.json}; {@code source} names it in errors. */
+    public static List<String> fromJson(String source, String json) {
         JsonArray array;
-        try (Reader reader = Files.newBufferedReader(vocabJson, StandardCharsets.UTF_8)) {
-            JsonElement parsed = JsonParser.parseReader(reader);
+        try {
+            JsonElement parsed = JsonParser.parseString(json);
             if (!parsed.isJsonArray()) {
-                throw new DataException(vocabJson + ": expected a JSON array of tokens");
+                throw new DataException(source + ": expected a JSON array of tokens");
             }
             array = parsed.getAsJsonArray();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (e instanceof DataException) {
                 throw (DataException) e;
             }
-            throw new DataException("cannot read the BERT vocabulary " + vocabJson + ": " + e.getMessage(), e);
+            throw new DataException("cannot read the BERT vocabulary " + source + ": " + e.getMessage(), e);
         }
         List<String> raw = new ArrayList<>();
         array.forEach(e -> raw.add(e.getAsString()));
