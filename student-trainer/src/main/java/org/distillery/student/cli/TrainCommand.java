@@ -132,6 +132,11 @@ public final class TrainCommand implements Callable<Integer> {
     float endDur;
     @Option(names = "--n-teachers-to-sample", defaultValue = "0", description = "Ensemble members per step; 0 = all.")
     int nTeachers;
+    @Option(names = "--checkpoint-every", defaultValue = "0",
+            description = "Save checkpoints/last.ckpt every N steps (always at epoch ends and the end).")
+    int checkpointEvery;
+    @Option(names = "--resume", description = "Continue the run in --run-dir from checkpoints/last.ckpt.")
+    boolean resume;
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
     @Option(names = "--verbose", description = "Stack traces on errors.")
@@ -170,7 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
                         distill ? ", distilling from " + teacherModel + " at " + teacher : " (no distillation)");
                 try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
                     DistillationTrainer trainer = new DistillationTrainer(config, options, tokenizer, link,
-                            new RunDirectory(runDir), !noProgress);
+                            new RunDirectory(runDir), !noProgress).checkpoints(checkpointEvery, resume);
                     TrainResult result = trainer.train(train, validation, manager);
                     Map<String, Double> last = result.epochMetrics().isEmpty() ? Map.of()
                             : result.epochMetrics().get(result.epochMetrics().size() - 1);

@@ -53,6 +53,9 @@ public final class DistillationTrainer {
     private final TeacherLink teacher;
     private final RunDirectory run;
     private final boolean progress;
+    private int checkpointEvery;
+    private boolean resume;
+    private int stopAfter = -1;
 
     /**
      * @param teacher null for training without distillation
@@ -69,6 +72,28 @@ public final class DistillationTrainer {
         this.teacher = options.usesTeacher() ? teacher : null;
         this.run = run;
         this.progress = progress;
+    }
+
+    /**
+     * Saves {@code checkpoints/last.ckpt} every {@code steps} steps (0: only at epoch ends and the end), and on
+     * {@link #train} with {@code resume}, continues from it.
+     */
+    public DistillationTrainer checkpoints(int steps, boolean resumeFromLast) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("checkpoint interval must be >= 0 steps, got " + steps);
+        }
+        if (resumeFromLast && run == null) {
+            throw new IllegalArgumentException("resuming needs a run directory");
+        }
+        this.checkpointEvery = steps;
+        this.resume = resumeFromLast;
+        return this;
+    }
+
+    /** Stops after this many steps without any final save, as a killed process would (for tests). */
+    DistillationTrainer stopAbruptlyAfter(int steps) {
+        this.stopAfter = steps;
+        return this;
     }
 
     /** A batch: its examples' token ids and labels. */
@@ -89,7 +114,9 @@ public final class DistillationTrainer {
         }
         LinearSchedule schedule = new LinearSchedule(options.learningRate(),
                 Math.round(options.warmupFraction() * total), total);
-        if (run != null) {
+        if (run != null && resume) {
+            run.checkResumable(config, options);
+        } else if (run != null) {
             run.writeConfig(config);
             run.writeParameters(options, train, validation);
         }
@@ -104,61 +131,79 @@ public final class DistillationTrainer {
         double bestMetric = Double.NEGATIVE_INFINITY;
         ParameterStore ps = new ParameterStore(manager, false);
         int step = 0;
+        if (resume) {
+            Checkpoint checkpoint = Checkpoint.load(run.lastCheckpoint());
+            checkpoint.restore(parameters, optimizer, manager);
+            step = checkpoint.step();
+            bestMetric = checkpoint.bestMetric();
+            run.restoreMetrics(checkpoint.metricLines());
+        }
+        boolean abrupt = false;
         try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build() : null) {
-            training:
-            for (int epoch = 0; epoch < options.epochs(); epoch++) {
-                for (int inEpoch = 0; inEpoch < perEpoch && step < total; inEpoch++, step++) {
-                    if (options.timeLimitSeconds() > 0
-                            && (System.nanoTime() - started) / 1e9 > options.timeLimitSeconds()) {
-                        break training;
+            if (bar != null) {
+                bar.stepTo(step);
+            }
+            while (step < total) {
+                if (options.timeLimitSeconds() > 0
+                        && (System.nanoTime() - started) / 1e9 > options.timeLimitSeconds()) {
+                    break;
+                }
+                if (step == stopAfter) {
+                    abrupt = true;
+                    break;
+                }
+                for (int t = step; t <= Math.min(total - 1, step + options.prefetch()); t++) {
+                    if (distilling(t, total) && !inFlight.containsKey(t)) {
+                        Batch b = batches.computeIfAbsent(t, k -> batch(train, k, perEpoch));
+                        inFlight.put(t, teacher.client().request(b.tokens(), teacher.inputNames(),
+                                options.nTeachersToSample(), options.seed() * 1_000_003L + t));
+                        requests++;
                     }
-                    for (int t = step; t <= Math.min(total - 1, step + options.prefetch()); t++) {
-                        if (distilling(t, total) && !inFlight.containsKey(t)) {
-                            Batch b = batches.computeIfAbsent(t, k -> batch(train, k, perEpoch));
-                            inFlight.put(t, teacher.client().request(b.tokens(), teacher.inputNames(),
-                                    options.nTeachersToSample(), options.seed() * 1_000_003L + t));
-                            requests++;
+                }
+                Batch b = batches.containsKey(step) ? batches.remove(step) : batch(train, step, perEpoch);
+                TeacherOutputs answer = null;
+                if (inFlight.containsKey(step)) {
+                    long w = System.nanoTime();
+                    answer = await(inFlight.remove(step), step);
+                    waitNanos += System.nanoTime() - w;
+                }
+                Engine.getInstance().setRandomSeed((int) (options.seed() * 7919 + step));
+                float[] stepValues = step(student, projection, ps, parameters, optimizer, schedule.at(step), b,
+                        answer, manager);
+                losses.add(stepValues[0]);
+                kls.add(stepValues[1]);
+                step++;
+                if (bar != null) {
+                    bar.step();
+                    bar.setExtraMessage(String.format(" loss %.4f, teacher wait %.1fs", stepValues[0],
+                            waitNanos / 1e9));
+                }
+                boolean epochEnd = step % perEpoch == 0 || step == total;
+                if (epochEnd) {
+                    Map<String, Double> metrics = evaluate(student, ps, validation, manager);
+                    metrics.put("epoch", Math.ceil(step / (double) perEpoch));
+                    metrics.put("step", (double) step);
+                    metrics.put("train_loss", mean(losses, Math.max(0, losses.size() - perEpoch)));
+                    epochMetrics.add(metrics);
+                    if (run != null) {
+                        run.appendMetrics(metrics);
+                        if (metrics.get("accuracy") > bestMetric) {
+                            bestMetric = metrics.get("accuracy");
+                            run.saveWeights(student, "best");
                         }
                     }
-                    Batch b = batches.containsKey(step) ? batches.remove(step) : batch(train, step, perEpoch);
-                    TeacherOutputs answer = null;
-                    if (inFlight.containsKey(step)) {
-                        long w = System.nanoTime();
-                        answer = await(inFlight.remove(step), step);
-                        waitNanos += System.nanoTime() - w;
-                    }
-                    Engine.getInstance().setRandomSeed((int) (options.seed() * 7919 + step));
-                    float[] stepValues = step(student, projection, ps, parameters, optimizer,
-                            schedule.at(step), b, answer, manager);
-                    losses.add(stepValues[0]);
-                    kls.add(stepValues[1]);
-                    if (bar != null) {
-                        bar.step();
-                        bar.setExtraMessage(String.format(" loss %.4f, teacher wait %.1fs", stepValues[0],
-                                waitNanos / 1e9));
-                    }
                 }
-                Map<String, Double> metrics = evaluate(student, ps, validation, manager);
-                metrics.put("epoch", (double) epoch + 1);
-                metrics.put("step", (double) step);
-                metrics.put("train_loss", mean(losses, Math.max(0, losses.size() - perEpoch)));
-                epochMetrics.add(metrics);
-                if (run != null) {
-                    run.appendMetrics(metrics);
-                    if (metrics.get("accuracy") > bestMetric) {
-                        bestMetric = metrics.get("accuracy");
-                        run.saveWeights(student, "best");
-                    }
-                }
-                if (step >= total) {
-                    break;
+                if (run != null && (epochEnd || (checkpointEvery > 0 && step % checkpointEvery == 0))) {
+                    Checkpoint.capture(step, bestMetric, run.metricLines(), parameters, optimizer)
+                            .save(run.lastCheckpoint());
                 }
             }
         } finally {
             inFlight.values().forEach(f -> f.cancel(false));
         }
-        if (run != null) {
+        if (run != null && !abrupt) {
+            Checkpoint.capture(step, bestMetric, run.metricLines(), parameters, optimizer).save(run.lastCheckpoint());
             run.saveWeights(student, "final");
         }
         this.lastStudent = student;

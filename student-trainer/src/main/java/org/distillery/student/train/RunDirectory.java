@@ -38,6 +38,38 @@ public final class RunDirectory {
         return root;
     }
 
+    /**
+     * Checks that a run being resumed was started with the same student and hyperparameters (a new time limit
+     * is allowed).
+     *
+     * @throws IllegalArgumentException naming what differs
+     */
+    public void checkResumable(StudentConfig config, TrainingOptions options) throws IOException {
+        Path configFile = root.resolve("config.json");
+        Path parametersFile = root.resolve("parameters.json");
+        if (!Files.isRegularFile(configFile) || !Files.isRegularFile(parametersFile)) {
+            throw new IllegalArgumentException("cannot resume: " + root + " has no config.json and parameters.json");
+        }
+        // Compared as parsed text on both sides, so float fields compare as they were written.
+        if (!com.google.gson.JsonParser.parseString(Files.readString(configFile))
+                .equals(com.google.gson.JsonParser.parseString(GSON.toJson(config)))) {
+            throw new IllegalArgumentException("cannot resume: the student in " + configFile + " differs from "
+                    + GSON.toJson(config));
+        }
+        com.google.gson.JsonObject saved = com.google.gson.JsonParser.parseString(Files.readString(parametersFile))
+                .getAsJsonObject().getAsJsonObject("training");
+        com.google.gson.JsonObject now = com.google.gson.JsonParser.parseString(GSON.toJson(options))
+                .getAsJsonObject();
+        saved.remove("timeLimitSeconds");
+        now.remove("timeLimitSeconds");
+        for (String key : now.keySet()) {
+            if (!now.get(key).equals(saved.get(key))) {
+                throw new IllegalArgumentException("cannot resume: " + key + " was " + saved.get(key)
+                        + " in this run, now " + now.get(key));
+            }
+        }
+    }
+
     public void writeConfig(StudentConfig config) throws IOException {
         AtomicFiles.writeString(root.resolve("config.json"), GSON.toJson(config));
     }
@@ -54,6 +86,23 @@ public final class RunDirectory {
     public void appendMetrics(Map<String, Double> metrics) throws IOException {
         metricLines.add(LINE.toJson(metrics));
         AtomicFiles.writeString(root.resolve("metrics.jsonl"), String.join("\n", metricLines) + "\n");
+    }
+
+    /** The lines written to metrics.jsonl so far. */
+    public List<String> metricLines() {
+        return List.copyOf(metricLines);
+    }
+
+    /** Takes up the metric lines of a resumed run. */
+    public void restoreMetrics(List<String> lines) throws IOException {
+        metricLines.clear();
+        metricLines.addAll(lines);
+        AtomicFiles.writeString(root.resolve("metrics.jsonl"), lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
+    }
+
+    /** Where the resumable state lives. */
+    public Path lastCheckpoint() {
+        return root.resolve("checkpoints").resolve("last.ckpt");
     }
 
     /** Saves the student's weights as {@code checkpoints/NAME.params}. */

@@ -155,4 +155,72 @@ class DistillationTrainerTest {
         }
         return s / (to - from);
     }
+
+    @Test
+    void resumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
+        TrainingOptions options = options(12, 0.5f, 0.5f, 0f, 1f, 2);
+        float[][] whole;
+        List<Float> wholeLosses;
+        TeacherLink teacher = link();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            DistillationTrainer trainer = new DistillationTrainer(STUDENT, options, tokenizer, teacher,
+                    new RunDirectory(dir.resolve("run-whole")), false).checkpoints(5, false);
+            wholeLosses = trainer.train(TRAIN, VALIDATION, manager).stepLosses();
+            whole = weights(trainer);
+        } finally {
+            teacher.client().close();
+        }
+        Path interrupted = dir.resolve("run-interrupted");
+        teacher = link();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TrainResult partial = new DistillationTrainer(STUDENT, options, tokenizer, teacher,
+                    new RunDirectory(interrupted), false).checkpoints(5, false).stopAbruptlyAfter(7)
+                    .train(TRAIN, VALIDATION, manager);
+            assertEquals(7, partial.steps());
+        } finally {
+            teacher.client().close();
+        }
+        // checkpoints at step 5 (every 5) and 6 (end of the first epoch); the kill came at 7
+        assertEquals(6, Checkpoint.load(interrupted.resolve("checkpoints/last.ckpt")).step());
+        teacher = link();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            DistillationTrainer resumed = new DistillationTrainer(STUDENT, options, tokenizer, teacher,
+                    new RunDirectory(interrupted), false).checkpoints(5, true);
+            TrainResult rest = resumed.train(TRAIN, VALIDATION, manager);
+            assertEquals(wholeLosses.subList(6, 12), rest.stepLosses(), "the same losses step for step");
+            assertEquals(12, rest.steps());
+            assertEquals(6, rest.stepLosses().size(), "steps 6..11 ran again");
+            float[][] again = weights(resumed);
+            for (int i = 0; i < whole.length; i++) {
+                assertArrayEquals(whole[i], again[i], "parameter " + i);
+            }
+        } finally {
+            teacher.client().close();
+        }
+        assertEquals(Files.readString(dir.resolve("run-whole/metrics.jsonl")),
+                Files.readString(interrupted.resolve("metrics.jsonl")));
+    }
+
+    @Test
+    void resumingWithOtherSettingsIsRefused() throws Exception {
+        Path run = dir.resolve("run-settings");
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            new DistillationTrainer(STUDENT, options(4, 1f, 0f, 0f, 1f, 0), tokenizer, null, new RunDirectory(run),
+                    false).train(TRAIN, VALIDATION, manager);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> new DistillationTrainer(STUDENT,
+                            options(4, 1f, 0f, 0f, 1f, 3), tokenizer, null, new RunDirectory(run), false)
+                            .checkpoints(0, true).train(TRAIN, VALIDATION, manager));
+            assertTrue(e.getMessage().contains("prefetch was 0 in this run, now 3"), e.getMessage());
+        }
+    }
+
+    private static float[][] weights(DistillationTrainer trainer) {
+        ai.djl.nn.ParameterList params = trainer.student().getParameters();
+        float[][] values = new float[params.size()][];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = params.valueAt(i).getArray().toFloatArray();
+        }
+        return values;
+    }
 }
