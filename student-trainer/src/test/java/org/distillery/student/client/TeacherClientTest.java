@@ -1,0 +1,99 @@
+package org.distillery.student.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.distillery.common.testing.TestTeachers;
+import org.distillery.common.testing.TestTokenizers;
+import org.distillery.common.text.PaddedTokenizer;
+import org.distillery.common.text.TokenIds;
+import org.distillery.proto.v1.CombineMode;
+import org.distillery.proto.v1.DataType;
+import org.distillery.teacher.batching.BatchingOptions;
+import org.distillery.teacher.runtime.Device;
+import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.server.ModelRegistry;
+import org.distillery.teacher.server.ServerLimits;
+import org.distillery.teacher.server.TeacherServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client against real servers: retries UNAVAILABLE until a server comes up; ensemble member sampling. */
+class TeacherClientTest {
+    @TempDir
+    Path dir;
+
+    private TeacherServer start(int port, ModelRegistry registry) throws Exception {
+        return new TeacherServer(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)), registry,
+                ServerLimits.defaults()).start();
+    }
+
+    private ModelRegistry.Builder registry() {
+        return ModelRegistry.builder(new SessionFactory(Device.CPU, 1), new BatchingOptions(8, 500, 64));
+    }
+
+    @Test
+    void unavailableIsRetriedUntilTheServerIsUp() throws Exception {
+        Path model = TestTeachers.tinyBert(dir.resolve("t.onnx"), 1);
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try (PaddedTokenizer tokenizer = PaddedTokenizer.load(TestTokenizers.write(dir.resolve("tok.json")), 16, null);
+             TeacherClient client = new TeacherClient(channel, "t", "logits", List.of(), DataType.FLOAT16, 30, 6)) {
+            TokenIds ids = tokenizer.encode(List.of("the cat sat"), null);
+            CompletableFuture<TeacherOutputs> answer = client.request(ids, List.of("input_ids", "attention_mask",
+                    "token_type_ids"), 0, 0);
+            Thread.sleep(400); // the first attempts fail: nothing listens yet
+            TeacherServer server = start(port, registry().addModel("t", model, null, null, null).build());
+            try {
+                TeacherOutputs out = answer.get(60, TimeUnit.SECONDS);
+                assertEquals(3, out.labels());
+                assertTrue(client.requestsSent() > 1, "the request was sent again after UNAVAILABLE");
+            } finally {
+                server.shutdown(1000);
+            }
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void samplesEnsembleMembersPerRequest() throws Exception {
+        ModelRegistry.Builder b = registry();
+        for (int i = 0; i < 4; i++) {
+            b.addModel("m" + i, TestTeachers.tinyBert(dir.resolve("m" + i + ".onnx"), i), null, null, null);
+        }
+        TeacherServer server = start(0, b.addEnsemble("e", List.of("m0", "m1", "m2", "m3"), CombineMode.MEAN_LOGITS)
+                .build());
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try (PaddedTokenizer tokenizer = PaddedTokenizer.load(TestTokenizers.write(dir.resolve("tok.json")), 16, null);
+             TeacherClient client = new TeacherClient(channel, "e", "logits", List.of(), DataType.FLOAT16, 30, 1)) {
+            TokenIds ids = tokenizer.encode(List.of("the cat sat", "a dog"), null);
+            Set<List<String>> used = new HashSet<>();
+            for (long seed = 0; seed < 12; seed++) {
+                TeacherOutputs out = client.request(ids, List.of("input_ids", "attention_mask", "token_type_ids"),
+                        2, seed).get(30, TimeUnit.SECONDS);
+                assertEquals(2, out.members().size());
+                used.add(out.members());
+            }
+            assertTrue(used.size() > 2, "different steps sample different members: " + used);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.shutdown(1000);
+        }
+    }
+}
