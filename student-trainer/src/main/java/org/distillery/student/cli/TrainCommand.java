@@ -14,6 +14,7 @@ import org.distillery.student.data.Dataset;
 import org.distillery.student.data.SpamAssassin;
 import org.distillery.student.data.Splits;
 import org.distillery.student.data.TabularLoader;
+import org.distillery.student.loss.TeacherHead;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.text.BertUncasedTokenizer;
 import org.distillery.student.train.DistillationTrainer;
@@ -126,6 +127,14 @@ public final class TrainCommand implements Callable<Integer> {
     float rkdDistance;
     @Option(names = "--rkd-angle-loss-weight", defaultValue = "0")
     float rkdAngle;
+    @Option(names = "--softmax-regression-weight", defaultValue = "0",
+            description = "Student features through the teacher's classifier head (needs --teacher-onnx).")
+    float softmaxRegression;
+    @Option(names = "--teacher-onnx", description = "The teacher's ONNX file, to read its classifier head from.")
+    Path teacherOnnx;
+    @Option(names = "--teacher-head", defaultValue = "classifier.weight,classifier.bias",
+            description = "Initializer names of the teacher head's weight and bias (default: ${DEFAULT-VALUE}).")
+    String teacherHead;
     @Option(names = "--start-dur", defaultValue = "0", description = "Fraction of training where distillation starts.")
     float startDur;
     @Option(names = "--end-dur", defaultValue = "1", description = "Fraction of training where distillation ends.")
@@ -148,11 +157,13 @@ public final class TrainCommand implements Callable<Integer> {
         // Every value is checked as given, even those a run without a teacher does not use.
         new TrainingOptions(epochs, maxSteps, timeLimit, batchSize, lr, weightDecay, warmup, clipNorm, seed,
                 hardLabelWeight, softLabelWeight, softLabelLossType, temperature, logitsMseWeight, featureWeight,
-                featureType, teacherFeature, rkdDistance, rkdAngle, startDur, endDur, nTeachers, prefetch);
+                featureType, teacherFeature, rkdDistance, rkdAngle, softmaxRegression, startDur, endDur, nTeachers,
+                prefetch);
         TrainingOptions options = new TrainingOptions(epochs, maxSteps, timeLimit, batchSize, lr, weightDecay, warmup,
                 clipNorm, seed, hardLabelWeight, distill ? softLabelWeight : 0, softLabelLossType, temperature,
                 distill ? logitsMseWeight : 0, distill ? featureWeight : 0, featureType, teacherFeature,
-                distill ? rkdDistance : 0, distill ? rkdAngle : 0, startDur, endDur, nTeachers, prefetch);
+                distill ? rkdDistance : 0, distill ? rkdAngle : 0, distill ? softmaxRegression : 0, startDur, endDur,
+                nTeachers, prefetch);
         Path cache = cacheDir != null ? cacheDir : CacheDirectory.defaultPath();
         List<Dataset> splits = datasets(cache);
         Dataset train = splits.get(0);
@@ -281,8 +292,21 @@ public final class TrainCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--wire-dtype must be fp16, bf16 or fp32, got '"
                     + wireDtype + "'");
         };
+        TeacherHead head = null;
+        if (options.softmaxRegressionWeight() > 0) {
+            if (teacherOnnx == null) {
+                throw new IllegalArgumentException("--softmax-regression-weight needs --teacher-onnx PATH to read the "
+                        + "teacher's classifier head from");
+            }
+            String[] names = teacherHead.split(",");
+            if (names.length != 2) {
+                throw new IllegalArgumentException("--teacher-head expects WEIGHT_NAME,BIAS_NAME, got '" + teacherHead
+                        + "'");
+            }
+            head = TeacherHead.read(teacherOnnx, names[0].trim(), names[1].trim(), train.labelCount());
+        }
         TeacherClient client = new TeacherClient(channel, teacherModel, info.getLogitsOutput(), features, dtype,
                 teacherTimeout, teacherRetries);
-        return new TeacherLink(client, inputs, featureWidth);
+        return new TeacherLink(client, inputs, featureWidth, head);
     }
 }

@@ -79,4 +79,14 @@ public final class DistillationLosses {
         return diff.lt(1f).toType(DataType.FLOAT32, false).mul(quadratic)
                 .add(diff.gte(1f).toType(DataType.FLOAT32, false).mul(linear)).mean();
     }
+
+    /**
+     * Softmax regression: student features through the teacher's fixed classifier head ({@code x · Wᵀ + b}),
+     * matched to the teacher's soft labels with the KL term at temperature T.
+     */
+    public static NDArray softmaxRegression(NDArray studentFeatures, NDArray headWeight, NDArray headBias,
+                                            NDArray teacherLogits, float temperature) {
+        NDArray headLogits = studentFeatures.matMul(headWeight.transpose()).add(headBias);
+        return klDivergence(headLogits, teacherLogits, temperature);
+    }
 }

@@ -24,6 +24,7 @@ import org.distillery.student.data.Dataset;
 import org.distillery.student.data.Example;
 import org.distillery.student.eval.Metrics;
 import org.distillery.student.loss.DistillationLosses;
+import org.distillery.student.loss.TeacherHead;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.Students;
 
@@ -65,6 +66,14 @@ public final class DistillationTrainer {
                                TeacherLink teacher, RunDirectory run, boolean progress) {
         if (teacher == null && options.usesTeacher() && options.hardLabelWeight() == 0) {
             throw new IllegalArgumentException("no teacher and no hard-label loss: nothing to train on");
+        }
+        if (teacher != null && options.softmaxRegressionWeight() > 0 && teacher.head() == null) {
+            throw new IllegalArgumentException("softmax_regression_weight needs the teacher's classifier head");
+        }
+        if (teacher != null && options.softmaxRegressionWeight() > 0 && options.outputFeatureLossWeight() > 0
+                && teacher.head().width() != teacher.featureWidth()) {
+            throw new IllegalArgumentException("the teacher feature is " + teacher.featureWidth() + " wide but its "
+                    + "classifier head takes " + teacher.head().width() + "; one projection cannot serve both");
         }
         this.config = config;
         this.options = options;
@@ -294,6 +303,15 @@ public final class DistillationTrainer {
                 if (options.logitsMseWeight() > 0) {
                     loss = loss.add(DistillationLosses.mse(logits, teacherLogits).mul(options.logitsMseWeight()));
                 }
+                if (options.softmaxRegressionWeight() > 0) {
+                    TeacherHead head = teacher.head();
+                    NDArray features = projection == null || head.width() == config.hidden() ? pooled
+                            : projection.forward(ps, new NDList(pooled), true).head();
+                    loss = loss.add(DistillationLosses.softmaxRegression(features,
+                            scope.create(head.weight(), new Shape(head.labels(), head.width())),
+                            scope.create(head.bias()), teacherLogits, options.temperature())
+                            .mul(options.softmaxRegressionWeight()));
+                }
                 if (options.usesFeatures()) {
                     float[] values = answer.features().get(options.teacherFeature());
                     NDArray feature = scope.create(values, new Shape(b.labels().length,
@@ -352,10 +370,15 @@ public final class DistillationTrainer {
     }
 
     private Linear featureProjection(NDManager manager) {
-        if (options.outputFeatureLossWeight() == 0 || teacher == null || teacher.featureWidth() == config.hidden()) {
+        if (teacher == null) {
             return null;
         }
-        Linear projection = Linear.builder().setUnits(teacher.featureWidth()).build();
+        int width = options.outputFeatureLossWeight() > 0 ? teacher.featureWidth()
+                : options.softmaxRegressionWeight() > 0 ? teacher.head().width() : config.hidden();
+        if (width == config.hidden()) {
+            return null;
+        }
+        Linear projection = Linear.builder().setUnits(width).build();
         projection.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
         projection.initialize(manager, DataType.FLOAT32, new Shape(1, config.hidden()));
         return projection;

@@ -1,6 +1,7 @@
 package org.distillery.student.train;
 
 import org.distillery.student.client.TeacherClient;
+import org.distillery.student.loss.TeacherHead;
 
 import java.util.List;
 
@@ -9,6 +10,11 @@ import java.util.List;
  *
  * @param inputNames   the teacher's graph inputs (from its model info)
  * @param featureWidth width of {@code TrainingOptions.teacherFeature()}, 0 when no feature is used
+ * @param head         the teacher's classifier head for softmax regression, or null
  */
-public record TeacherLink(TeacherClient client, List<String> inputNames, int featureWidth) {
+public record TeacherLink(TeacherClient client, List<String> inputNames, int featureWidth, TeacherHead head) {
+    /** A link without a classifier head (no softmax-regression loss). */
+    public TeacherLink(TeacherClient client, List<String> inputNames, int featureWidth) {
+        this(client, inputNames, featureWidth, null);
+    }
 }

@@ -4,7 +4,8 @@ package org.distillery.student.train;
  * Every hyperparameter of a training run; stored as {@code parameters.json}. Loss names follow the seed recipes:
  * {@code hard_label_weight}, {@code soft_label_weight} with {@code soft_label_loss_type} (kl × T², cross_entropy)
  * and {@code temperature}, logits MSE, {@code output_feature_loss_weight} (mse | cosine, with a learned projection
- * when widths differ), RKD distance and angle. The α form α·CE + (1−α)·KD is hard = α, soft = 1 − α.
+ * when widths differ), RKD distance and angle, {@code softmax_regression_weight} (student features through the
+ * teacher's classifier head, matched to its soft labels). The α form α·CE + (1−α)·KD is hard = α, soft = 1 − α.
  * Distillation is active only for steps in [start_dur, end_dur) as fractions of training.
  */
 public record TrainingOptions(int epochs, int maxSteps, double timeLimitSeconds, int batchSize, float learningRate,
@@ -12,8 +13,8 @@ public record TrainingOptions(int epochs, int maxSteps, double timeLimitSeconds,
                               float hardLabelWeight, float softLabelWeight, String softLabelLossType,
                               float temperature, float logitsMseWeight, float outputFeatureLossWeight,
                               String outputFeatureLossType, String teacherFeature, float rkdDistanceLossWeight,
-                              float rkdAngleLossWeight, float startDur, float endDur, int nTeachersToSample,
-                              int prefetch) {
+                              float rkdAngleLossWeight, float softmaxRegressionWeight, float startDur,
+                              float endDur, int nTeachersToSample, int prefetch) {
     public static final String KL = "kl";
     public static final String CROSS_ENTROPY = "cross_entropy";
 
@@ -40,6 +41,7 @@ public record TrainingOptions(int epochs, int maxSteps, double timeLimitSeconds,
         nonNegative("output_feature_loss_weight", outputFeatureLossWeight);
         nonNegative("rkd_distance_loss_weight", rkdDistanceLossWeight);
         nonNegative("rkd_angle_loss_weight", rkdAngleLossWeight);
+        nonNegative("softmax_regression_weight", softmaxRegressionWeight);
         if (!KL.equals(softLabelLossType) && !CROSS_ENTROPY.equals(softLabelLossType)) {
             throw new IllegalArgumentException("soft_label_loss_type must be kl or cross_entropy, got '"
                     + softLabelLossType + "'");
@@ -83,7 +85,7 @@ public record TrainingOptions(int epochs, int maxSteps, double timeLimitSeconds,
     /** True when any term needs the teacher. */
     public boolean usesTeacher() {
         return softLabelWeight > 0 || logitsMseWeight > 0 || outputFeatureLossWeight > 0 || rkdDistanceLossWeight > 0
-                || rkdAngleLossWeight > 0;
+                || rkdAngleLossWeight > 0 || softmaxRegressionWeight > 0;
     }
 
     /** True when a term needs teacher features. */
@@ -94,6 +96,6 @@ public record TrainingOptions(int epochs, int maxSteps, double timeLimitSeconds,
     /** Sensible defaults for a small run: 3 epochs, batch 32, lr 5e-4, KD at T = 2. */
     public static TrainingOptions defaults() {
         return new TrainingOptions(3, 0, 0, 32, 5e-4f, 0.01f, 0.1f, 1f, 42, 1f, 1f, KL, 2f, 0f, 0f, "mse",
-                "pooled_output", 0f, 0f, 0f, 1f, 0, 4);
+                "pooled_output", 0f, 0f, 0f, 0f, 1f, 0, 4);
     }
 }

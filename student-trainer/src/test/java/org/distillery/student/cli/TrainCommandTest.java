@@ -120,6 +120,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void softmaxRegressionReadsTheTeachersHead() {
+        StringWriter err = new StringWriter();
+        int code = StudentTrainerMain.execute(new PrintWriter(err, true), args("--teacher", teacher(),
+                "--teacher-model", "two", "--softmax-regression-weight", "1", "--teacher-onnx",
+                dir.resolve("t2.onnx").toString(), "--max-steps", "3"));
+        assertEquals(0, code, err.toString());
+        String missing = fails(args("--teacher", teacher(), "--teacher-model", "two", "--softmax-regression-weight",
+                "1", "--teacher-onnx", dir.resolve("t2.onnx").toString(), "--teacher-head", "head.w,head.b"));
+        assertTrue(missing.contains("has no initializer 'head.w'"), missing);
+    }
+
+    @Test
     void teacherUnreachable() {
         String err = fails(args("--teacher", "127.0.0.1:1", "--teacher-model", "two", "--teacher-retries", "1"));
         assertTrue(err.contains("cannot use the teacher at 127.0.0.1:1") && err.contains("UNAVAILABLE"), err);

@@ -101,4 +101,29 @@ class DistillationLossesTest {
         double loss = DistillationLosses.rkdAngle(s, t).getFloat();
         assertEquals(true, loss > 0.01, "loss " + loss);
     }
+
+    @Test
+    void softmaxRegressionIsKlThroughTheTeachersHead() {
+        NDArray features = rows(new float[][]{{1, 0}, {0.5f, 2}});
+        NDArray weight = rows(new float[][]{{1, 0}, {0, 1}, {1, 1}});
+        NDArray bias = manager.create(new float[]{0.1f, 0, -0.1f});
+        NDArray teacher = rows(new float[][]{{2, 0, 1}, {0, 1, 3}});
+        NDArray byHand = rows(new float[][]{{1.1f, 0, 0.9f}, {0.6f, 2, 2.4f}});
+        assertEquals(DistillationLosses.klDivergence(byHand, teacher, 2f).getFloat(),
+                DistillationLosses.softmaxRegression(features, weight, bias, teacher, 2f).getFloat(), 1e-6);
+    }
+
+    @Test
+    void teacherHeadIsReadFromOnnxInitializers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path onnx = org.distillery.common.testing.TestTeachers.tinyBert(dir.resolve("t.onnx"), 4);
+        TeacherHead head = TeacherHead.read(onnx, "classifier.weight", "classifier.bias", 3);
+        assertEquals(16, head.width());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new org.distillery.common.onnx.RandomWeights(4, 0.2)
+                .get("classifier.weight", new long[]{3, 16}), head.weight());
+        org.junit.jupiter.api.Assertions.assertThrows(org.distillery.student.data.DataException.class,
+                () -> TeacherHead.read(onnx, "head.weight", "classifier.bias", 3));
+        org.junit.jupiter.api.Assertions.assertThrows(org.distillery.student.data.DataException.class,
+                () -> TeacherHead.read(onnx, "classifier.weight", "classifier.bias", 2));
+    }
 }

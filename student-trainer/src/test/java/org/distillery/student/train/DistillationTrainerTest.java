@@ -69,7 +69,7 @@ class DistillationTrainerTest {
     private static TrainingOptions options(int maxSteps, float hard, float soft, float startDur, float endDur,
                                            int prefetch) {
         return new TrainingOptions(3, maxSteps, 0, 16, 3e-3f, 0.01f, 0.1f, 1f, 7, hard, soft, TrainingOptions.KL,
-                1f, 0f, 0f, "mse", "pooled_output", 0f, 0f, startDur, endDur, 0, prefetch);
+                1f, 0f, 0f, "mse", "pooled_output", 0f, 0f, 0f, startDur, endDur, 0, prefetch);
     }
 
     private static TeacherLink link() {
