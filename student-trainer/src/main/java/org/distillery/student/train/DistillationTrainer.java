@@ -136,6 +136,7 @@ public final class DistillationTrainer {
         Map<Integer, Batch> batches = new HashMap<>();
         long started = System.nanoTime();
         long waitNanos = 0;
+        long evalNanos = 0;
         long requests = 0;
         double bestMetric = Double.NEGATIVE_INFINITY;
         ParameterStore ps = new ParameterStore(manager, false);
@@ -190,7 +191,9 @@ public final class DistillationTrainer {
                 }
                 boolean epochEnd = step % perEpoch == 0 || step == total;
                 if (epochEnd) {
+                    long evalStart = System.nanoTime();
                     Map<String, Double> metrics = evaluate(student, ps, validation, manager);
+                    evalNanos += System.nanoTime() - evalStart;
                     metrics.put("epoch", Math.ceil(step / (double) perEpoch));
                     metrics.put("step", (double) step);
                     metrics.put("train_loss", mean(losses, Math.max(0, losses.size() - perEpoch)));
@@ -217,7 +220,7 @@ public final class DistillationTrainer {
         }
         this.lastStudent = student;
         return new TrainResult(step, losses, kls, epochMetrics, requests, waitNanos / 1e9,
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9, evalNanos / 1e9);
     }
 
     private AbstractBlock lastStudent;
