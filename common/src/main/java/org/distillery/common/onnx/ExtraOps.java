@@ -27,7 +27,9 @@ public enum ExtraOps implements ONNXOperator {
             attr("epsilon", AttributeType.FLOAT), attr("stash_type", AttributeType.INT)),
     SHAPE("Shape", 1, 0, attr("start", AttributeType.INT), attr("end", AttributeType.INT)),
     EXPAND("Expand", 2, 0),
-    SLICE("Slice", 3, 2);
+    SLICE("Slice", 3, 2),
+    MAX("Max", 2, 0),
+    REDUCE_SUM("ReduceSum", 2, 0, attr("keepdims", AttributeType.INT));
 
     private final String opName;
     private final int inputs;
