@@ -77,9 +77,62 @@ public final class RunDirectory {
     public void writeParameters(TrainingOptions options, Dataset train, Dataset validation) throws IOException {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("training", options);
-        p.put("train_data", Map.of("source", train.source(), "examples", train.size(), "labels", train.labelNames()));
+        p.put("train_data", Map.of("source", train.source(), "examples", train.size(), "labels", train.labelNames(),
+                "fingerprint", fingerprint(train)));
         p.put("validation_data", Map.of("source", validation.source(), "examples", validation.size()));
         AtomicFiles.writeString(root.resolve("parameters.json"), GSON.toJson(p));
+    }
+
+    /** SHA-256 over the examples (text, pair, label, in order): the data's identity for provenance and caching. */
+    public static String fingerprint(Dataset data) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (org.distillery.student.data.Example e : data.examples()) {
+                digest.update((e.text() + "\t" + e.pair() + "\t" + data.labelNames().get(e.label()) + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The student architecture of an existing run. */
+    public StudentConfig readConfig() throws IOException {
+        Path file = root.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("not a run directory: " + root + " has no config.json");
+        }
+        return GSON.fromJson(Files.readString(file), StudentConfig.class);
+    }
+
+    /** The text of parameters.json, or "{}" when absent. */
+    public String readParametersText() throws IOException {
+        Path file = root.resolve("parameters.json");
+        return Files.isRegularFile(file) ? Files.readString(file) : "{}";
+    }
+
+    /**
+     * A trained student of this run, with the weights saved as {@code checkpoints/NAME.params}.
+     *
+     * @throws IllegalArgumentException when the run or the weights are missing
+     */
+    public AbstractBlock loadStudent(String name, StudentConfig config, ai.djl.ndarray.NDManager manager)
+            throws IOException {
+        Path weights = root.resolve("checkpoints").resolve(name + ".params");
+        if (!Files.isRegularFile(weights)) {
+            throw new IllegalArgumentException("no checkpoint in " + root + ": checkpoints/" + name
+                    + ".params is missing (train first" + ("best".equals(name) ? ", or use --weights final)" : ")"));
+        }
+        AbstractBlock student = org.distillery.student.model.Students.create(config, manager);
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                Files.newInputStream(weights)))) {
+            student.loadParameters(manager, in);
+        } catch (ai.djl.MalformedModelException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot load " + weights + " into the student of config.json: "
+                    + e.getMessage(), e);
+        }
+        return student;
     }
 
     /** Adds one line of metrics; the file is rewritten whole, atomically. */

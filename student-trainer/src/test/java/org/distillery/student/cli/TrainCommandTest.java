@@ -117,6 +117,30 @@ class TrainCommandTest {
         assertEquals(0, code, err.toString());
         assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
         assertTrue(Files.readString(run.resolve("parameters.json")).contains("\"outputFeatureLossWeight\": 0.5"));
+
+        Path onnx = dir.resolve("student.onnx");
+        assertEquals(0, StudentTrainerMain.execute(new PrintWriter(err, true), "export", "--run-dir", run.toString(),
+                "--out", onnx.toString()), err.toString());
+        try (var session = ai.onnxruntime.OrtEnvironment.getEnvironment().createSession(onnx.toString(),
+                new ai.onnxruntime.OrtSession.SessionOptions())) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            assertTrue(meta.get("distillery.data_fingerprint").startsWith("sha256:"), meta.toString());
+            assertTrue(meta.get("distillery.architecture").contains("\"hidden\": 16"));
+            assertTrue(meta.get("distillery.hyperparameters").contains("softLabelWeight"));
+        }
+    }
+
+    @Test
+    void exportOfAMissingRunOrOneWithoutCheckpoint() throws Exception {
+        assertTrue(fails("export", "--run-dir", dir.resolve("no-such-run").toString(), "--out",
+                dir.resolve("x.onnx").toString()).contains("run directory not found"));
+        Path empty = dir.resolve("run-empty");
+        Files.createDirectories(empty);
+        Files.writeString(empty.resolve("config.json"), "{\"kind\":\"fasttext\",\"vocabSize\":100,\"hidden\":8,"
+                + "\"layers\":1,\"heads\":1,\"intermediate\":1,\"maxLength\":16,\"labels\":2,\"dropout\":0}");
+        String err = fails("export", "--run-dir", empty.toString(), "--out", dir.resolve("x.onnx").toString());
+        assertTrue(err.contains("no checkpoint") && err.contains("best.params"), err);
+        assertTrue(Files.notExists(dir.resolve("x.onnx")));
     }
 
     @Test
