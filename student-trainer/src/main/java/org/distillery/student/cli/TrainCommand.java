@@ -141,6 +141,9 @@ public final class TrainCommand implements Callable<Integer> {
     float endDur;
     @Option(names = "--n-teachers-to-sample", defaultValue = "0", description = "Ensemble members per step; 0 = all.")
     int nTeachers;
+    @Option(names = "--init-from-teacher", description = "Initialise a bert student from a BERT-style teacher's ONNX "
+            + "initializers (embeddings and every other layer; widths must match).")
+    Path initFromTeacher;
     @Option(names = "--checkpoint-every", defaultValue = "0",
             description = "Save checkpoints/last.ckpt every N steps (always at epoch ends and the end).")
     int checkpointEvery;
@@ -186,7 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
                         distill ? ", distilling from " + teacherModel + " at " + teacher : " (no distillation)");
                 try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
                     DistillationTrainer trainer = new DistillationTrainer(config, options, tokenizer, link,
-                            new RunDirectory(runDir), !noProgress).checkpoints(checkpointEvery, resume);
+                            new RunDirectory(runDir), !noProgress).checkpoints(checkpointEvery, resume)
+                            .initFromTeacher(initFromTeacher);
                     TrainResult result = trainer.train(train, validation, manager);
                     Map<String, Double> last = result.epochMetrics().isEmpty() ? Map.of()
                             : result.epochMetrics().get(result.epochMetrics().size() - 1);

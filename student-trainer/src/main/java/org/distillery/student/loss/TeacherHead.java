@@ -1,14 +1,12 @@
 package org.distillery.student.loss;
 
-import ai.onnx.proto.OnnxMl;
+import org.distillery.common.onnx.OnnxInitializers;
 import org.distillery.student.data.DataException;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The teacher's classifier head, read from its ONNX file's initializers by name, for the softmax-regression loss
@@ -22,24 +20,24 @@ public record TeacherHead(float[] weight, float[] bias, int labels, int width) {
      * @throws DataException when the file, an initializer, or the shapes do not fit
      */
     public static TeacherHead read(Path onnx, String weightName, String biasName, int labels) {
-        OnnxMl.ModelProto model;
-        try (InputStream in = Files.newInputStream(onnx)) {
-            model = OnnxMl.ModelProto.parseFrom(in);
+        Map<String, OnnxInitializers.Initializer> all;
+        try {
+            all = OnnxInitializers.read(onnx);
         } catch (IOException e) {
             throw new DataException("cannot read the teacher's ONNX file " + onnx + ": " + e.getMessage(), e);
         }
-        OnnxMl.TensorProto w = initializer(model, onnx, weightName);
-        OnnxMl.TensorProto b = initializer(model, onnx, biasName);
-        if (w.getDimsCount() != 2 || b.getDimsCount() != 1 || b.getDims(0) != labels) {
+        OnnxInitializers.Initializer w = initializer(all, onnx, weightName);
+        OnnxInitializers.Initializer b = initializer(all, onnx, biasName);
+        if (w.dims().length != 2 || b.dims().length != 1 || b.dims()[0] != labels) {
             throw new DataException("teacher head: expected weight of rank 2 and bias [" + labels + "], got "
-                    + w.getDimsList() + " and " + b.getDimsList());
+                    + Arrays.toString(w.dims()) + " and " + Arrays.toString(b.dims()));
         }
-        float[] weight = floats(w);
+        float[] weight = w.values();
         int width;
-        if (w.getDims(0) == labels) {
-            width = (int) w.getDims(1);
-        } else if (w.getDims(1) == labels) {
-            width = (int) w.getDims(0);
+        if (w.dims()[0] == labels) {
+            width = (int) w.dims()[1];
+        } else if (w.dims()[1] == labels) {
+            width = (int) w.dims()[0];
             float[] t = new float[weight.length];
             for (int i = 0; i < width; i++) {
                 for (int o = 0; o < labels; o++) {
@@ -48,32 +46,18 @@ public record TeacherHead(float[] weight, float[] bias, int labels, int width) {
             }
             weight = t;
         } else {
-            throw new DataException("teacher head weight '" + weightName + "' has shape " + w.getDimsList()
+            throw new DataException("teacher head weight '" + weightName + "' has shape " + Arrays.toString(w.dims())
                     + "; neither axis is the " + labels + " labels");
         }
-        return new TeacherHead(weight, floats(b), labels, width);
+        return new TeacherHead(weight, b.values(), labels, width);
     }
 
-    private static OnnxMl.TensorProto initializer(OnnxMl.ModelProto model, Path onnx, String name) {
-        return model.getGraph().getInitializerList().stream().filter(t -> t.getName().equals(name)).findFirst()
-                .orElseThrow(() -> new DataException("the teacher's ONNX file " + onnx + " has no initializer '"
-                        + name + "'"));
-    }
-
-    private static float[] floats(OnnxMl.TensorProto t) {
-        if (t.getDataType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
-            throw new DataException("initializer '" + t.getName() + "' is not float32");
+    private static OnnxInitializers.Initializer initializer(Map<String, OnnxInitializers.Initializer> all, Path onnx,
+                                                            String name) {
+        OnnxInitializers.Initializer found = all.get(name);
+        if (found == null) {
+            throw new DataException("the teacher's ONNX file " + onnx + " has no initializer '" + name + "'");
         }
-        if (!t.getRawData().isEmpty()) {
-            ByteBuffer buffer = t.getRawData().asReadOnlyByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN);
-            float[] values = new float[buffer.remaining() / 4];
-            buffer.asFloatBuffer().get(values);
-            return values;
-        }
-        float[] values = new float[t.getFloatDataCount()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = t.getFloatData(i);
-        }
-        return values;
+        return found;
     }
 }

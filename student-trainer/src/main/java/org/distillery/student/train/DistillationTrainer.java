@@ -27,6 +27,9 @@ import org.distillery.student.loss.DistillationLosses;
 import org.distillery.student.loss.TeacherHead;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.Students;
+import org.distillery.student.model.TeacherInitializer;
+
+import java.nio.file.Path;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -57,6 +60,7 @@ public final class DistillationTrainer {
     private int checkpointEvery;
     private boolean resume;
     private int stopAfter = -1;
+    private Path initFromTeacher;
 
     /**
      * @param teacher null for training without distillation
@@ -99,6 +103,12 @@ public final class DistillationTrainer {
         return this;
     }
 
+    /** Initialises the student from a BERT-style teacher's ONNX file before training (DistilBERT recipe). */
+    public DistillationTrainer initFromTeacher(Path teacherOnnx) {
+        this.initFromTeacher = teacherOnnx;
+        return this;
+    }
+
     /** Stops after this many steps without any final save, as a killed process would (for tests). */
     DistillationTrainer stopAbruptlyAfter(int steps) {
         this.stopAfter = steps;
@@ -113,6 +123,9 @@ public final class DistillationTrainer {
     public TrainResult train(Dataset train, Dataset validation, NDManager manager) throws IOException {
         Engine.getInstance().setRandomSeed((int) options.seed());
         AbstractBlock student = Students.create(config, manager);
+        if (initFromTeacher != null) {
+            TeacherInitializer.apply(student, config, initFromTeacher);
+        }
         Linear projection = featureProjection(manager);
         Map<String, NDArray> parameters = trainable(student, projection);
         AdamW optimizer = new AdamW(options.weightDecay());
@@ -127,7 +140,7 @@ public final class DistillationTrainer {
             run.checkResumable(config, options);
         } else if (run != null) {
             run.writeConfig(config);
-            run.writeParameters(options, train, validation);
+            run.writeParameters(options, train, validation, initFromTeacher);
         }
         List<Float> losses = new ArrayList<>();
         List<Float> kls = new ArrayList<>();

@@ -74,9 +74,13 @@ public final class RunDirectory {
         AtomicFiles.writeString(root.resolve("config.json"), GSON.toJson(config));
     }
 
-    public void writeParameters(TrainingOptions options, Dataset train, Dataset validation) throws IOException {
+    public void writeParameters(TrainingOptions options, Dataset train, Dataset validation, Path initFromTeacher)
+            throws IOException {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("training", options);
+        if (initFromTeacher != null) {
+            p.put("init_from_teacher", initFromTeacher.toString());
+        }
         p.put("train_data", Map.of("source", train.source(), "examples", train.size(), "labels", train.labelNames(),
                 "fingerprint", fingerprint(train)));
         p.put("validation_data", Map.of("source", validation.source(), "examples", validation.size()));
