@@ -12,7 +12,8 @@ import java.util.List;
  */
 @Command(name = "student-trainer", mixinStandardHelpOptions = true, version = "distillery student-trainer 0.1.0",
         description = "Trains a small DJL student, by distillation from a teacher server when one is given.",
-        subcommands = {TrainCommand.class, TokenizerCommand.class, ExportCommand.class, TrainerBenchmark.class})
+        subcommands = {TrainCommand.class, TrainTeacherCommand.class, ExportCommand.class, DemoCommand.class,
+                TokenizerCommand.class, TrainerBenchmark.class})
 public final class StudentTrainerMain implements Runnable {
     /** Exit code for bad arguments, files or data. */
     public static final int USAGE_ERROR = 2;

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 /** {@code student-trainer train}: trains a student; with {@code --teacher}, by distillation. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains a student. Without --teacher: the no-distillation baseline.")
-public final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "Built-in dataset: spam-assassin (instead of --train).")
     String dataset;
     @Option(names = "--train", description = "Training file: .jsonl, .csv or .tsv.")

@@ -112,4 +112,19 @@ public final class Metrics {
         }
         return (sum - positives * (positives + 1) / 2.0) / (positives * (double) negatives);
     }
+
+    /** Confusion matrix {@code [actual][predicted]} of argmax predictions. */
+    public static int[][] confusion(float[] probs, int[] labels, int classes) {
+        int[][] matrix = new int[classes][classes];
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (probs[i * classes + c] > probs[i * classes + best]) {
+                    best = c;
+                }
+            }
+            matrix[labels[i]][best]++;
+        }
+        return matrix;
+    }
 }

@@ -1,0 +1,36 @@
+package org.distillery.student.demo;
+
+import org.distillery.student.model.StudentConfig;
+
+/**
+ * Sizes of one demo run: the teacher trained here, the students, and their training.
+ *
+ * @param name one of tiny (tests, seconds), quick (≤ 3 minutes), default (≤ 15 minutes) on 2 cores
+ */
+public record DemoPreset(String name, int maxLength, int teacherLayers, int teacherHidden, int teacherEpochs,
+                         float teacherLr, int studentLayers, int studentHidden, int studentEpochs, float studentLr,
+                         int batchSize, double validationFraction, double testFraction, int latencyRuns) {
+
+    public static DemoPreset named(String name) {
+        switch (name) {
+            case "tiny":
+                return new DemoPreset("tiny", 32, 1, 32, 8, 3e-3f, 1, 16, 8, 5e-3f, 16, 0.2, 0.2, 100);
+            case "quick":
+                return new DemoPreset("quick", 64, 2, 64, 1, 1e-3f, 1, 32, 2, 2e-3f, 32, 0.1, 0.1, 100);
+            case "default":
+                return new DemoPreset("default", 128, 4, 128, 2, 5e-4f, 2, 64, 3, 1e-3f, 32, 0.1, 0.1, 200);
+            default:
+                throw new IllegalArgumentException("preset must be tiny, quick or default, got '" + name + "'");
+        }
+    }
+
+    StudentConfig teacher(int vocab, int labels) {
+        return new StudentConfig(StudentConfig.BERT, vocab, teacherHidden, teacherLayers, 2, teacherHidden * 4,
+                maxLength, labels, 0.1f);
+    }
+
+    StudentConfig student(int vocab, int labels) {
+        return new StudentConfig(StudentConfig.BERT, vocab, studentHidden, studentLayers, 2, studentHidden * 4,
+                maxLength, labels, 0.1f);
+    }
+}
