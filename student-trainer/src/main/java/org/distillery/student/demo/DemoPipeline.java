@@ -48,6 +48,7 @@ public final class DemoPipeline {
     private final Path cache;
     private final Path home;
     private final boolean progress;
+    private java.util.function.Consumer<TeacherProcess> onTeacherStarted = t -> { };
 
     public DemoPipeline(DemoPreset preset, String corpus, Path out, Path cache, Path home, boolean progress) {
         if (!corpus.equals("spam-assassin") && !corpus.equals("tiny")) {
@@ -59,6 +60,12 @@ public final class DemoPipeline {
         this.cache = cache;
         this.home = home;
         this.progress = progress;
+    }
+
+    /** Called once the teacher process serves (tests use it to kill the teacher). */
+    DemoPipeline onTeacherStarted(java.util.function.Consumer<TeacherProcess> hook) {
+        this.onTeacherStarted = hook;
+        return this;
     }
 
     public DemoReport run() throws Exception {
@@ -86,6 +93,7 @@ public final class DemoPipeline {
             try (TeacherProcess teacher = TeacherProcess.start(home, "teacher", teacherOnnx, out)) {
                 System.out.printf("  serving %s on 127.0.0.1:%d (pid %d)%n", teacherOnnx.getFileName(),
                         teacher.port(), teacher.handle().pid());
+                onTeacherStarted.accept(teacher);
                 stage(4, "students: without and with distillation");
                 curves.put("student (no distillation)", train(studentConfig, options(preset.studentEpochs(),
                         preset.studentLr(), 1f, 0f, 0), null, train, validation, tokenizer,

@@ -102,7 +102,9 @@ public final class ReportWriter {
                 .append(String.format(Locale.ROOT, "%.3f", v)).append("; "));
         h.append("speed-up (teacher latency &divide; student latency): ")
                 .append(String.format(Locale.ROOT, "%.2f&times;", report.speedUp())).append("</p>");
-        h.append("<h2>Training curves</h2>");
+        h.append("<h2>Training curves</h2><p>Training loss is each student's own objective (the distilled student's "
+                + "mixes cross-entropy with the KL term), so compare shapes, not levels; validation accuracy is "
+                + "comparable.</p>");
         h.append(img(curve(report, "train_loss", "training loss"), "training loss per epoch"));
         h.append(img(curve(report, "accuracy", "validation accuracy"), "validation accuracy per epoch"));
         h.append("<h2>Confusion matrices (rows: true label, columns: predicted)</h2>");
