@@ -77,6 +77,7 @@ public final class BertStudent extends AbstractBlock {
         NDArray words = lookup(ps, wordEmbeddings, ids, training);
         NDArray typeVectors = lookup(ps, typeEmbeddings, types, training);
         NDArray positions = ps.getValue(positionEmbeddings, ids.getDevice(), training).get("0:" + seq);
+        positions.attach(ids.getManager()); // a view: freed with this forward's arrays, not kept with the weights
         NDArray x = EncoderLayer.apply(embeddingNorm, ps, words.add(typeVectors).add(positions), training);
         x = EncoderLayer.apply(dropout, ps, x, training);
         NDArray maskBias = mask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-10000f)

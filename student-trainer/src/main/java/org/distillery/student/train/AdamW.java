@@ -41,20 +41,28 @@ public final class AdamW {
             NDArray m = means.computeIfAbsent(e.getKey(), k -> manager.zeros(weight.getShape()));
             NDArray v = variances.computeIfAbsent(e.getKey(), k -> manager.zeros(weight.getShape()));
             try (NDManager scratch = manager.newSubManager()) {
-                NDArray g = grad.duplicate();
-                g.attach(scratch);
-                m.muli(beta1).addi(g.mul(1 - beta1));
-                v.muli(beta2).addi(g.square().mul(1 - beta2));
-                NDArray update = m.div(correction1).div(v.div(correction2).sqrt().add(epsilon));
+                // Every temporary is attached to the scratch manager: results of operations on long-lived arrays
+                // (weights, moments) would otherwise belong to the base manager and pile up, step after step.
+                NDArray g = scratch(grad.duplicate(), scratch);
+                m.muli(beta1).addi(scratch(g.mul(1 - beta1), scratch));
+                v.muli(beta2).addi(scratch(scratch(g.square(), scratch).mul(1 - beta2), scratch));
+                NDArray mHat = scratch(m.div(correction1), scratch);
+                NDArray vHat = scratch(v.div(correction2), scratch);
+                NDArray denominator = scratch(scratch(vHat.sqrt(), scratch).add(epsilon), scratch);
+                NDArray update = scratch(mHat.div(denominator), scratch);
                 // A detached view shares the weight's storage: the in-place update stays out of autograd.
-                NDArray target = weight.stopGradient();
-                target.attach(scratch);
+                NDArray target = scratch(weight.stopGradient(), scratch);
                 if (weightDecay > 0) {
-                    update = update.add(target.mul(weightDecay));
+                    update = scratch(update.add(scratch(target.mul(weightDecay), scratch)), scratch);
                 }
-                target.subi(update.mul(learningRate));
+                target.subi(scratch(update.mul(learningRate), scratch));
             }
         }
+    }
+
+    private static NDArray scratch(NDArray array, NDManager scratch) {
+        array.attach(scratch);
+        return array;
     }
 
     public long step() {

@@ -371,7 +371,9 @@ public final class DistillationTrainer {
         }
         double squares = 0;
         for (NDArray p : parameters.values()) {
-            squares += p.getGradient().square().sum().getFloat();
+            try (NDArray square = p.getGradient().square(); NDArray sum = square.sum()) {
+                squares += sum.getFloat();
+            }
         }
         double norm = Math.sqrt(squares);
         if (norm > options.clipNorm()) {
