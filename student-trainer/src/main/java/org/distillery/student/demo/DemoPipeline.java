@@ -13,6 +13,7 @@ import org.distillery.student.data.TinySentiment;
 import org.distillery.student.eval.OnnxModelReport;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.report.DemoReport;
+import org.distillery.student.report.DistillationRatio;
 import org.distillery.student.report.ReportWriter;
 import org.distillery.student.text.BertUncasedTokenizer;
 import org.distillery.student.train.DistillationTrainer;
@@ -115,13 +116,7 @@ public final class DemoPipeline {
                     preset.latencyRuns());
             OnnxModelReport d = OnnxModelReport.measure("distilled student", distilledOnnx, test, tokenizer,
                     preset.latencyRuns());
-            Map<String, Double> ratio = new LinkedHashMap<>();
-            for (String metric : new String[]{"accuracy", "f1", "roc_auc"}) {
-                double tm = t.metrics().getOrDefault(metric, Double.NaN);
-                double um = u.metrics().getOrDefault(metric, Double.NaN);
-                double dm = d.metrics().getOrDefault(metric, Double.NaN);
-                ratio.put(metric, (dm - um) / (tm - um));
-            }
+            Map<String, Double> ratio = DistillationRatio.of(t, u, d);
             stage(7, "report");
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("preset", preset);

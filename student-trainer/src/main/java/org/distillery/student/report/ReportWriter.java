@@ -1,6 +1,9 @@
 package org.distillery.student.report;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
 import org.distillery.common.io.AtomicFiles;
 import org.distillery.student.eval.OnnxModelReport;
 import org.knowm.xchart.BitmapEncoder;
@@ -35,9 +38,31 @@ public final class ReportWriter {
 
     public static void write(DemoReport report, Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        AtomicFiles.writeString(dir.resolve("report.json"), new GsonBuilder().setPrettyPrinting()
-                .serializeSpecialFloatingPointValues().create().toJson(report));
+        AtomicFiles.writeString(dir.resolve("report.json"), json(report));
         AtomicFiles.writeString(dir.resolve("report.html"), html(report));
+    }
+
+    /** The report as strict JSON: a figure that is not finite, or a ratio that is undefined, is written as null. */
+    static String json(DemoReport report) {
+        TypeAdapter<Double> finiteOrNull = new TypeAdapter<>() {
+            @Override
+            public void write(JsonWriter out, Double value) throws IOException {
+                if (value == null || !Double.isFinite(value)) {
+                    out.nullValue();
+                } else {
+                    out.value(value);
+                }
+            }
+
+            @Override
+            public Double read(JsonReader in) {
+                throw new UnsupportedOperationException("the report is written, not read, here");
+            }
+        };
+        return new GsonBuilder().setPrettyPrinting().serializeNulls()
+                .registerTypeAdapter(Double.class, finiteOrNull)
+                .registerTypeAdapter(double.class, finiteOrNull)
+                .create().toJson(report);
     }
 
     /** The seed notebook's row for one model. */
@@ -68,10 +93,18 @@ public final class ReportWriter {
             }
             sb.append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "distillation ratio (accuracy): %.3f; (f1): %.3f; speed-up: %.2fx%n",
-                report.distillationRatio().getOrDefault("accuracy", Double.NaN),
-                report.distillationRatio().getOrDefault("f1", Double.NaN), report.speedUp()));
+        for (String metric : new String[]{"accuracy", "f1"}) {
+            sb.append("distillation ratio (").append(metric).append("): ")
+                    .append(ratioText(report, metric)).append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "speed-up (teacher latency / distilled student latency): %.2fx%n",
+                report.speedUp()));
         return sb.toString();
+    }
+
+    private static String ratioText(DemoReport report, String metric) {
+        return DistillationRatio.describe(report.distillationRatio().get(metric), report.models().get(0),
+                report.models().get(1), metric);
     }
 
     private static String html(DemoReport report) throws IOException {
@@ -98,8 +131,8 @@ public final class ReportWriter {
         }
         h.append("</table><p>Distillation ratio ((distilled &minus; undistilled) &divide; (teacher &minus; "
                 + "undistilled)): ");
-        report.distillationRatio().forEach((k, v) -> h.append(escape(k)).append(' ')
-                .append(String.format(Locale.ROOT, "%.3f", v)).append("; "));
+        report.distillationRatio().keySet().forEach(k -> h.append(escape(k)).append(' ')
+                .append(escape(ratioText(report, k))).append("; "));
         h.append("speed-up (teacher latency &divide; student latency): ")
                 .append(String.format(Locale.ROOT, "%.2f&times;", report.speedUp())).append("</p>");
         h.append("<h2>Training curves</h2><p>Training loss is each student's own objective (the distilled student's "

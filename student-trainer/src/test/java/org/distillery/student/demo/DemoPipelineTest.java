@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,13 @@ class DemoPipelineTest {
             assertTrue(teacher.getAsJsonObject("metrics").has(metric), metric);
         }
         assertTrue(json.getAsJsonObject("curves").getAsJsonArray("distilled student").size() > 0);
+        String text = Files.readString(out.resolve("report.json"));
+        assertFalse(text.contains("NaN") || text.contains("Infinity"), "report.json is strict JSON");
+        double teacherAccuracy = report.models().get(0).metrics().get("accuracy");
+        double studentAccuracy = report.models().get(1).metrics().get("accuracy");
+        assertEquals(teacherAccuracy <= studentAccuracy,
+                json.getAsJsonObject("distillationRatio").get("accuracy").isJsonNull(),
+                "the ratio is null exactly when the teacher does not lead");
         String html = Files.readString(out.resolve("report.html"));
         for (String column : new String[]{"size_mb", "num_parameters", "latency_avg_ms", "latency_std_ms",
                 "accuracy", "f1", "precision", "recall", "roc_auc", "Distillation ratio", "speed-up"}) {
