@@ -16,9 +16,9 @@ public record DemoPreset(String name, int maxLength, int teacherLayers, int teac
             case "tiny":
                 return new DemoPreset("tiny", 32, 1, 32, 8, 3e-3f, 1, 16, 8, 5e-3f, 16, 0.2, 0.2, 100);
             case "quick":
-                return new DemoPreset("quick", 64, 2, 64, 1, 1e-3f, 1, 32, 2, 2e-3f, 32, 0.1, 0.1, 100);
+                return new DemoPreset("quick", 64, 2, 64, 2, 1e-3f, 1, 32, 2, 2e-3f, 32, 0.1, 0.1, 100);
             case "default":
-                return new DemoPreset("default", 128, 4, 128, 2, 5e-4f, 2, 64, 3, 1e-3f, 32, 0.1, 0.1, 200);
+                return new DemoPreset("default", 128, 4, 128, 4, 5e-4f, 2, 64, 3, 1e-3f, 32, 0.1, 0.1, 200);
             default:
                 throw new IllegalArgumentException("preset must be tiny, quick or default, got '" + name + "'");
         }

@@ -37,12 +37,14 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * Trains a student with DJL, by distillation when a teacher is given. Teacher requests for the next
@@ -51,6 +53,9 @@ import java.util.concurrent.TimeoutException;
  * data order comes from the seed and the epoch, dropout from the seed and the step.
  */
 public final class DistillationTrainer {
+    private static final Logger LOG = Logger.getLogger(DistillationTrainer.class.getName());
+    /** Steps with a loss or gradient that is not finite are skipped; this many in a row stop the run. */
+    static final int MAX_SKIPPED_IN_A_ROW = 5;
     private final StudentConfig config;
     private final TrainingOptions options;
     private final PaddedTokenizer tokenizer;
@@ -162,6 +167,8 @@ public final class DistillationTrainer {
             run.restoreMetrics(checkpoint.metricLines());
         }
         boolean abrupt = false;
+        int skipped = 0;
+        int skippedInARow = 0;
         try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build() : null) {
             if (bar != null) {
@@ -196,6 +203,21 @@ public final class DistillationTrainer {
                         answer, manager);
                 losses.add(stepValues[0]);
                 kls.add(stepValues[1]);
+                if (!Float.isFinite(stepValues[0]) || !Float.isFinite(stepValues[2])) {
+                    skipped++;
+                    LOG.warning(String.format(Locale.ROOT, "step %d skipped: loss %s, gradient norm %s (not finite);"
+                            + " weights and optimizer state left as they were", step, stepValues[0], stepValues[2]));
+                    if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+                        throw new TrainingException(String.format(Locale.ROOT, "training diverged: loss or "
+                                + "gradients were not finite for %d steps in a row (steps %d to %d, learning rate "
+                                + "%.3g); lower --lr or set --clip-norm%s", skippedInARow, step - skippedInARow + 1,
+                                step, schedule.at(step), run == null ? ""
+                                        : "; the best weights so far are in " + run.root().resolve("checkpoints")),
+                                null);
+                    }
+                } else {
+                    skippedInARow = 0;
+                }
                 step++;
                 if (bar != null) {
                     bar.step();
@@ -211,6 +233,7 @@ public final class DistillationTrainer {
                     metrics.put("epoch", Math.ceil(step / (double) perEpoch));
                     metrics.put("step", (double) step);
                     metrics.put("train_loss", mean(losses, Math.max(0, losses.size() - perEpoch)));
+                    metrics.put("skipped_steps", (double) skipped);
                     epochMetrics.add(metrics);
                     if (run != null) {
                         run.appendMetrics(metrics);
@@ -289,7 +312,10 @@ public final class DistillationTrainer {
         }
     }
 
-    /** One optimizer step; returns {total loss, KL(teacher ‖ student) at T = 1 or NaN}. */
+    /**
+     * One optimizer step; returns {total loss, KL(teacher ‖ student) at T = 1 or NaN, gradient norm}. A step whose
+     * loss or gradients are not finite changes nothing.
+     */
     private float[] step(AbstractBlock student, Linear projection, ParameterStore ps, Map<String, NDArray> parameters,
                          AdamW optimizer, float learningRate, Batch b, TeacherOutputs answer, NDManager manager) {
         try (NDManager scope = manager.newSubManager();
@@ -338,9 +364,15 @@ public final class DistillationTrainer {
                 kl = DistillationLosses.klDivergence(logits.stopGradient(), teacherLogits, 1f).getFloat();
             }
             collector.backward(loss);
-            clip(parameters);
+            float lossValue = loss.getFloat();
+            double norm = gradientNorm(parameters);
+            if (!Float.isFinite(lossValue) || !Double.isFinite(norm)) {
+                // Neither weights nor optimizer moments are touched: one bad batch cannot poison the model.
+                return new float[]{lossValue, kl, (float) norm};
+            }
+            clip(parameters, norm);
             optimizer.update(parameters, learningRate, manager);
-            return new float[]{loss.getFloat(), kl};
+            return new float[]{lossValue, kl, (float) norm};
         }
     }
 
@@ -364,19 +396,20 @@ public final class DistillationTrainer {
         return loss;
     }
 
-    /** Scales all gradients so their global L2 norm is at most the clip norm. */
-    private void clip(Map<String, NDArray> parameters) {
-        if (options.clipNorm() <= 0) {
-            return;
-        }
+    /** The global L2 norm of all gradients (infinite or NaN when any gradient is). */
+    private static double gradientNorm(Map<String, NDArray> parameters) {
         double squares = 0;
         for (NDArray p : parameters.values()) {
             try (NDArray square = p.getGradient().square(); NDArray sum = square.sum()) {
                 squares += sum.getFloat();
             }
         }
-        double norm = Math.sqrt(squares);
-        if (norm > options.clipNorm()) {
+        return Math.sqrt(squares);
+    }
+
+    /** Scales all gradients so their global L2 norm is at most the clip norm. */
+    private void clip(Map<String, NDArray> parameters, double norm) {
+        if (options.clipNorm() > 0 && norm > options.clipNorm()) {
             float scale = (float) (options.clipNorm() / (norm + 1e-6));
             parameters.values().forEach(p -> p.getGradient().muli(scale));
         }
@@ -452,8 +485,10 @@ public final class DistillationTrainer {
         double sum = 0;
         int count = 0;
         for (int i = from; i < values.size(); i++) {
-            sum += values.get(i);
-            count++;
+            if (Float.isFinite(values.get(i))) {
+                sum += values.get(i);
+                count++;
+            }
         }
         return count == 0 ? Double.NaN : sum / count;
     }

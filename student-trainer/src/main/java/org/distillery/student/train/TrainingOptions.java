@@ -27,8 +27,8 @@ public record TrainingOptions(int epochs, int maxSteps, double timeLimitSeconds,
         if (!(timeLimitSeconds >= 0)) {
             throw new IllegalArgumentException("time limit must be >= 0 seconds (0 = none), got " + timeLimitSeconds);
         }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
         }
         nonNegative("weight decay", weightDecay);
         if (!(warmupFraction >= 0 && warmupFraction <= 1)) {

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real DJL training against a real teacher server on loopback. */
@@ -120,6 +121,20 @@ class DistillationTrainerTest {
             teacher.client().close();
         }
         assertEquals(5 * 16, teacherExamples() - before);
+    }
+
+    @Test
+    void aRunWhoseLossStopsBeingFiniteStopsWithAClearMessage() throws Exception {
+        TrainingOptions explosive = new TrainingOptions(3, 18, 0, 16, 1e30f, 0f, 0f, 0f, 7, 1f, 0f,
+                TrainingOptions.KL, 1f, 0f, 0f, "mse", "pooled_output", 0f, 0f, 0f, 0f, 1f, 0, 0);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TrainingException e = assertThrows(TrainingException.class, () -> new DistillationTrainer(STUDENT,
+                    explosive, tokenizer, null, new RunDirectory(dir.resolve("run-diverged")), false)
+                    .train(TRAIN, VALIDATION, manager));
+            assertTrue(e.getMessage().startsWith("training diverged: loss or gradients were not finite for "
+                    + DistillationTrainer.MAX_SKIPPED_IN_A_ROW + " steps in a row"), e.getMessage());
+            assertTrue(e.getMessage().contains("lower --lr"), e.getMessage());
+        }
     }
 
     @Test
