@@ -37,13 +37,12 @@ public final class AdamW {
         float correction2 = (float) (1 - Math.pow(beta2, step));
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
             NDArray weight = e.getValue();
-            NDArray grad = weight.getGradient();
             NDArray m = means.computeIfAbsent(e.getKey(), k -> manager.zeros(weight.getShape()));
             NDArray v = variances.computeIfAbsent(e.getKey(), k -> manager.zeros(weight.getShape()));
             try (NDManager scratch = manager.newSubManager()) {
                 // Every temporary is attached to the scratch manager: results of operations on long-lived arrays
                 // (weights, moments) would otherwise belong to the base manager and pile up, step after step.
-                NDArray g = scratch(grad.duplicate(), scratch);
+                NDArray g = scratch(weight.getGradient(), scratch);
                 m.muli(beta1).addi(scratch(g.mul(1 - beta1), scratch));
                 v.muli(beta2).addi(scratch(scratch(g.square(), scratch).mul(1 - beta2), scratch));
                 NDArray mHat = scratch(m.div(correction1), scratch);

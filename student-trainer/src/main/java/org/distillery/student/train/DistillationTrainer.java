@@ -320,7 +320,7 @@ public final class DistillationTrainer {
                          AdamW optimizer, float learningRate, Batch b, TeacherOutputs answer, NDManager manager) {
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            collector.zeroGradients();
+            Gradients.zero(parameters.values());
             NDList inputs = inputs(scope, b.tokens());
             NDList out = student.forward(ps, inputs, true);
             NDArray logits = out.get(0);
@@ -365,7 +365,7 @@ public final class DistillationTrainer {
             }
             collector.backward(loss);
             float lossValue = loss.getFloat();
-            double norm = gradientNorm(parameters);
+            double norm = Gradients.norm(parameters.values());
             if (!Float.isFinite(lossValue) || !Double.isFinite(norm)) {
                 // Neither weights nor optimizer moments are touched: one bad batch cannot poison the model.
                 return new float[]{lossValue, kl, (float) norm};
@@ -396,22 +396,11 @@ public final class DistillationTrainer {
         return loss;
     }
 
-    /** The global L2 norm of all gradients (infinite or NaN when any gradient is). */
-    private static double gradientNorm(Map<String, NDArray> parameters) {
-        double squares = 0;
-        for (NDArray p : parameters.values()) {
-            try (NDArray square = p.getGradient().square(); NDArray sum = square.sum()) {
-                squares += sum.getFloat();
-            }
-        }
-        return Math.sqrt(squares);
-    }
-
     /** Scales all gradients so their global L2 norm is at most the clip norm. */
     private void clip(Map<String, NDArray> parameters, double norm) {
         if (options.clipNorm() > 0 && norm > options.clipNorm()) {
             float scale = (float) (options.clipNorm() / (norm + 1e-6));
-            parameters.values().forEach(p -> p.getGradient().muli(scale));
+            Gradients.scale(parameters.values(), scale);
         }
     }
 

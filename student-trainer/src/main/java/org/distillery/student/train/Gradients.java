@@ -1,0 +1,46 @@
+package org.distillery.student.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+
+import java.util.Collection;
+
+/**
+ * Gradient bookkeeping over a set of parameters, each gradient handle closed after use.
+ *
+ * <p>{@link #zero} overwrites: DJL's {@code GradientCollector.zeroGradients()} subtracts a gradient from itself, which
+ * leaves a NaN or infinite gradient NaN for ever, so one bad step would poison every later one.
+ */
+final class Gradients {
+    private Gradients() {
+    }
+
+    /** Sets every gradient to 0, whatever it held (NaN and infinities included). */
+    static void zero(Collection<NDArray> parameters) {
+        for (NDArray p : parameters) {
+            try (NDArray g = p.getGradient()) {
+                g.set(new NDIndex("..."), 0f);
+            }
+        }
+    }
+
+    /** The global L2 norm of all gradients: infinite or NaN when any gradient is. */
+    static double norm(Collection<NDArray> parameters) {
+        double squares = 0;
+        for (NDArray p : parameters) {
+            try (NDArray g = p.getGradient(); NDArray square = g.square(); NDArray sum = square.sum()) {
+                squares += sum.getFloat();
+            }
+        }
+        return Math.sqrt(squares);
+    }
+
+    /** Multiplies every gradient by {@code factor} in place. */
+    static void scale(Collection<NDArray> parameters, float factor) {
+        for (NDArray p : parameters) {
+            try (NDArray g = p.getGradient()) {
+                g.muli(factor);
+            }
+        }
+    }
+}
