@@ -1,11 +1,7 @@
 package org.distillery.student;
 
 import org.distillery.student.data.Dataset;
-import org.distillery.student.data.Example;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
+import org.distillery.student.data.TinySentiment;
 
 /** A small sentiment-like corpus over the test tokenizer's vocabulary: label 1 iff the sentence is positive. */
 public final class TinyCorpus {
@@ -17,14 +13,6 @@ public final class TinyCorpus {
     }
 
     public static Dataset make(int n, long seed) {
-        Random random = new Random(seed);
-        List<Example> examples = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int label = random.nextInt(2);
-            String[] verbs = label == 1 ? POSITIVE : NEGATIVE;
-            String text = SUBJECTS[random.nextInt(SUBJECTS.length)] + " " + verbs[random.nextInt(verbs.length)];
-            examples.add(new Example(text, "", label));
-        }
-        return new Dataset("tiny-" + seed, examples, List.of("negative", "positive"));
+        return TinySentiment.make(n, seed, SUBJECTS, POSITIVE, NEGATIVE, "tiny-" + seed);
     }
 }

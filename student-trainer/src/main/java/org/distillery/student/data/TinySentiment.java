@@ -20,14 +20,20 @@ public final class TinySentiment {
     }
 
     public static Dataset make(int n, long seed) {
+        return make(n, seed, SUBJECTS, POSITIVE, NEGATIVE, "tiny-sentiment@" + seed);
+    }
+
+    /** {@code n} sentences "subject verb-phrase" with label 1 iff the phrase comes from {@code positive}. */
+    public static Dataset make(int n, long seed, String[] subjects, String[] positive, String[] negative,
+                               String source) {
         Random random = new Random(seed);
         List<Example> examples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int label = random.nextInt(2);
-            String[] verbs = label == 1 ? POSITIVE : NEGATIVE;
-            examples.add(new Example(SUBJECTS[random.nextInt(SUBJECTS.length)] + " " + verbs[random.nextInt(
+            String[] verbs = label == 1 ? positive : negative;
+            examples.add(new Example(subjects[random.nextInt(subjects.length)] + " " + verbs[random.nextInt(
                     verbs.length)], "", label));
         }
-        return new Dataset("tiny-sentiment@" + seed, examples, List.of("negative", "positive"));
+        return new Dataset(source, examples, List.of("negative", "positive"));
     }
 }
