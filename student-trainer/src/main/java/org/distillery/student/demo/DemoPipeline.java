@@ -91,7 +91,8 @@ public final class DemoPipeline {
             stage(3, "teacher server (separate process)");
             StudentConfig studentConfig = preset.student(vocab, train.labelCount());
             Map<String, List<Map<String, Double>>> curves = new LinkedHashMap<>();
-            try (TeacherProcess teacher = TeacherProcess.start(home, "teacher", teacherOnnx, out)) {
+            try (TeacherProcess teacher = TeacherProcess.start(home, "teacher", teacherOnnx, out,
+                    preset.batchSize())) {
                 System.out.printf("  serving %s on 127.0.0.1:%d (pid %d)%n", teacherOnnx.getFileName(),
                         teacher.port(), teacher.handle().pid());
                 onTeacherStarted.accept(teacher);
@@ -109,13 +110,16 @@ public final class DemoPipeline {
             report(ExportCommand.export(out.resolve("student-baseline"), "best", baselineOnnx), baselineOnnx);
             report(ExportCommand.export(out.resolve("student-distilled"), "best", distilledOnnx), distilledOnnx);
 
-            stage(6, "benchmark on the test split (ONNX Runtime, 1 thread, single-example latency)");
-            OnnxModelReport t = OnnxModelReport.measure("teacher", teacherOnnx, test, tokenizer,
+            stage(6, "benchmark on the test split (ONNX Runtime, 1 thread, single-example latency, models taking turns)");
+            Map<String, Path> models = new LinkedHashMap<>();
+            models.put("teacher", teacherOnnx);
+            models.put("student", baselineOnnx);
+            models.put("distilled student", distilledOnnx);
+            List<OnnxModelReport> measured = OnnxModelReport.measureAll(models, test, tokenizer,
                     preset.latencyRuns());
-            OnnxModelReport u = OnnxModelReport.measure("student", baselineOnnx, test, tokenizer,
-                    preset.latencyRuns());
-            OnnxModelReport d = OnnxModelReport.measure("distilled student", distilledOnnx, test, tokenizer,
-                    preset.latencyRuns());
+            OnnxModelReport t = measured.get(0);
+            OnnxModelReport u = measured.get(1);
+            OnnxModelReport d = measured.get(2);
             Map<String, Double> ratio = DistillationRatio.of(t, u, d);
             stage(7, "report");
             Map<String, Object> settings = new LinkedHashMap<>();

@@ -32,11 +32,15 @@ public final class TeacherProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code bin/teacher-server} serving {@code model} as {@code name}.
+     * Starts {@code bin/teacher-server} serving {@code model} as {@code name}, merging requests into runs of at most
+     * {@code maxBatch} examples. With {@code maxBatch} equal to the trainer's batch size each training batch runs
+     * alone, padded only to its own length, so the teacher's answers do not depend on how requests happened to
+     * arrive.
      *
      * @throws IllegalStateException with the process' last output when it exits or does not get healthy
      */
-    public static TeacherProcess start(Path home, String name, Path model, Path workDir) throws IOException {
+    public static TeacherProcess start(Path home, String name, Path model, Path workDir, int maxBatch)
+            throws IOException {
         Path launcher = home.resolve("bin/teacher-server");
         if (!Files.isRegularFile(home.resolve("teacher-server/target/teacher-server.jar"))) {
             throw new IllegalStateException("the teacher server is not built: run 'mvn -B -DskipTests package' in "
@@ -48,7 +52,7 @@ public final class TeacherProcess implements AutoCloseable {
         Path log = workDir.resolve("teacher-server.log");
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "--device", "cpu", "--host",
                 "127.0.0.1", "--port", "0", "--port-file", portFile.toString(), "--grace-seconds", "2",
-                "--model", name + "=" + model));
+                "--max-batch", String.valueOf(maxBatch), "--model", name + "=" + model));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Thread hook = new Thread(() -> kill(process), "stop-teacher");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -31,31 +31,55 @@ public record OnnxModelReport(String name, double sizeMb, long numParameters, do
     /** Evaluates {@code onnx} on {@code test}. */
     public static OnnxModelReport measure(String name, Path onnx, Dataset test, PaddedTokenizer tokenizer,
                                           int latencyRuns) throws IOException, OrtException {
-        long parameters = 0;
-        for (OnnxInitializers.Initializer init : OnnxInitializers.read(onnx).values()) {
-            parameters += init.values().length;
-        }
+        return measureAll(Map.of(name, onnx), test, tokenizer, latencyRuns).get(0);
+    }
+
+    /**
+     * Evaluates each model on {@code test}, then times single-example runs with the models taking turns run by run,
+     * so that a slow moment of the machine falls on all of them alike rather than on whichever was measured then.
+     *
+     * @param models name → ONNX file, in report order
+     */
+    public static List<OnnxModelReport> measureAll(Map<String, Path> models, Dataset test, PaddedTokenizer tokenizer,
+                                                   int latencyRuns) throws IOException, OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<String> names = new ArrayList<>(models.keySet());
+        List<OrtSession> sessions = new ArrayList<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            try (OrtSession session = env.createSession(onnx.toString(), options)) {
+            for (String name : names) {
+                sessions.add(env.createSession(models.get(name).toString(), options));
+            }
+            double[][] latency = latency(sessions, env, tokenizer, test, Math.max(100, latencyRuns));
+            List<OnnxModelReport> reports = new ArrayList<>();
+            for (int m = 0; m < names.size(); m++) {
+                Path onnx = models.get(names.get(m));
+                long parameters = 0;
+                for (OnnxInitializers.Initializer init : OnnxInitializers.read(onnx).values()) {
+                    parameters += init.values().length;
+                }
                 int classes = test.labelCount();
                 int n = test.size();
                 float[] probs = new float[n * classes];
                 int[] labels = new int[n];
                 for (int from = 0; from < n; from += 32) {
                     int to = Math.min(n, from + 32);
-                    float[] logits = logits(session, env, encode(tokenizer, test.examples().subList(from, to)));
+                    float[] logits = logits(sessions.get(m), env, encode(tokenizer,
+                            test.examples().subList(from, to)));
                     for (int i = from; i < to; i++) {
                         labels[i] = test.examples().get(i).label();
                         softmax(logits, (i - from) * classes, classes, probs, i * classes);
                     }
                 }
-                double[] latency = latency(session, env, tokenizer, test, Math.max(100, latencyRuns));
-                return new OnnxModelReport(name, Files.size(onnx) / (1024.0 * 1024.0), parameters, latency[0],
-                        latency[1], Metrics.compute(probs, labels, classes),
-                        Metrics.confusion(probs, labels, classes));
+                reports.add(new OnnxModelReport(names.get(m), Files.size(onnx) / (1024.0 * 1024.0), parameters,
+                        latency[m][0], latency[m][1], Metrics.compute(probs, labels, classes),
+                        Metrics.confusion(probs, labels, classes)));
+            }
+            return reports;
+        } finally {
+            for (OrtSession session : sessions) {
+                session.close();
             }
         }
     }
@@ -90,31 +114,42 @@ public record OnnxModelReport(String name, double sizeMb, long numParameters, do
         }
     }
 
-    /** Mean and standard deviation in ms of single-example runs, after 10 warm-up runs. */
-    private static double[] latency(OrtSession session, OrtEnvironment env, PaddedTokenizer tokenizer, Dataset test,
-                                    int runs) throws OrtException {
+    /**
+     * Mean and standard deviation in ms of single-example runs per session, after 10 warm-up runs each; the
+     * sessions take turns run by run.
+     */
+    private static double[][] latency(List<OrtSession> sessions, OrtEnvironment env, PaddedTokenizer tokenizer,
+                                      Dataset test, int runs) throws OrtException {
         List<TokenIds> singles = new ArrayList<>();
         for (int i = 0; i < Math.min(test.size(), 50); i++) {
             singles.add(encode(tokenizer, List.of(test.examples().get(i))));
         }
-        for (int i = 0; i < 10; i++) {
-            logits(session, env, singles.get(i % singles.size()));
+        for (OrtSession session : sessions) {
+            for (int i = 0; i < 10; i++) {
+                logits(session, env, singles.get(i % singles.size()));
+            }
         }
-        double[] ms = new double[runs];
+        double[][] ms = new double[sessions.size()][runs];
         for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            logits(session, env, singles.get(i % singles.size()));
-            ms[i] = (System.nanoTime() - start) / 1e6;
+            for (int m = 0; m < sessions.size(); m++) {
+                long start = System.nanoTime();
+                logits(sessions.get(m), env, singles.get(i % singles.size()));
+                ms[m][i] = (System.nanoTime() - start) / 1e6;
+            }
         }
-        double mean = 0;
-        for (double v : ms) {
-            mean += v / runs;
+        double[][] result = new double[sessions.size()][];
+        for (int m = 0; m < sessions.size(); m++) {
+            double mean = 0;
+            for (double v : ms[m]) {
+                mean += v / runs;
+            }
+            double var = 0;
+            for (double v : ms[m]) {
+                var += (v - mean) * (v - mean) / Math.max(1, runs - 1);
+            }
+            result[m] = new double[]{mean, Math.sqrt(var)};
         }
-        double var = 0;
-        for (double v : ms) {
-            var += (v - mean) * (v - mean) / Math.max(1, runs - 1);
-        }
-        return new double[]{mean, Math.sqrt(var)};
+        return result;
     }
 
     private static void softmax(float[] logits, int from, int classes, float[] out, int to) {
