@@ -205,8 +205,9 @@ public final class DistillationTrainer {
                 kls.add(stepValues[1]);
                 if (!Float.isFinite(stepValues[0]) || !Float.isFinite(stepValues[2])) {
                     skipped++;
-                    LOG.warning(String.format(Locale.ROOT, "step %d skipped: loss %s, gradient norm %s (not finite);"
-                            + " weights and optimizer state left as they were", step, stepValues[0], stepValues[2]));
+                    LOG.warning(String.format(Locale.ROOT, "step %d skipped: loss %s, gradient norm %s (not finite;"
+                            + " in %s); weights and optimizer state left as they were", step, stepValues[0],
+                            stepValues[2], Gradients.nonFinite(parameters)));
                     if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
                         throw new TrainingException(String.format(Locale.ROOT, "training diverged: loss or "
                                 + "gradients were not finite for %d steps in a row (steps %d to %d, learning rate "

@@ -3,7 +3,10 @@ package org.distillery.student.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Gradient bookkeeping over a set of parameters, each gradient handle closed after use.
@@ -33,6 +36,19 @@ final class Gradients {
             }
         }
         return Math.sqrt(squares);
+    }
+
+    /** The names of the parameters whose gradient holds a NaN or an infinity, in the map's order. */
+    static List<String> nonFinite(Map<String, NDArray> parameters) {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            try (NDArray g = e.getValue().getGradient(); NDArray abs = g.abs(); NDArray max = abs.max()) {
+                if (!Float.isFinite(max.getFloat())) {
+                    names.add(e.getKey());
+                }
+            }
+        }
+        return names;
     }
 
     /** Multiplies every gradient by {@code factor} in place. */

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,10 +24,12 @@ class GradientsTest {
                 collector.backward(weight.sqrt().sum()); // d sqrt(x)/dx at x = -1 is NaN
             }
             assertTrue(Double.isNaN(Gradients.norm(List.of(weight))), "a NaN gradient makes the norm NaN");
+            assertEquals(List.of("w"), Gradients.nonFinite(Map.of("w", weight)));
 
             Gradients.zero(List.of(weight));
             assertArrayEquals(new float[]{0f, 0f}, weight.getGradient().toFloatArray());
             assertEquals(0.0, Gradients.norm(List.of(weight)));
+            assertEquals(List.of(), Gradients.nonFinite(Map.of("w", weight)));
 
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 collector.backward(weight.mul(3f).sum());
