@@ -24,9 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -228,57 +226,23 @@ class BadInputTest {
 
     @Test
     void badRequestOnStreamEndsItWithTheRequestIdAndANewStreamWorks() throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<InferResponse> responses = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(1);
-        StreamObserver<InferRequest> requests = fixture.async().inferStream(new StreamObserver<>() {
-            @Override
-            public synchronized void onNext(InferResponse r) {
-                responses.add(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                failure.set(t);
-                done.countDown();
-            }
-
-            @Override
-            public void onCompleted() {
-                done.countDown();
-            }
-        });
+        Collector<InferResponse> first = new Collector<>();
+        StreamObserver<InferRequest> requests = fixture.async().inferStream(first);
         requests.onNext(bert().toBuilder().setRequestId("good-1").build());
         Thread.sleep(300);
         requests.onNext(bert().toBuilder().setRequestId("bad-2").addOutputs("nope").build());
-        assertTrue(done.await(30, TimeUnit.SECONDS));
-        Status status = Status.fromThrowable(failure.get());
+        assertTrue(first.await(30));
+        Status status = Status.fromThrowable(first.failure());
         assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
         assertTrue(status.getDescription().startsWith("request 'bad-2': unknown output 'nope'"),
                 status.getDescription());
-        assertEquals("good-1", responses.get(0).getRequestId());
-        CountDownLatch second = new CountDownLatch(1);
-        AtomicReference<InferResponse> got = new AtomicReference<>();
-        StreamObserver<InferRequest> again = fixture.async().inferStream(new StreamObserver<>() {
-            @Override
-            public void onNext(InferResponse r) {
-                got.set(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                second.countDown();
-            }
-
-            @Override
-            public void onCompleted() {
-                second.countDown();
-            }
-        });
+        assertEquals("good-1", first.received().get(0).getRequestId());
+        Collector<InferResponse> second = new Collector<>();
+        StreamObserver<InferRequest> again = fixture.async().inferStream(second);
         again.onNext(bert().toBuilder().setRequestId("good-3").build());
         again.onCompleted();
-        assertTrue(second.await(30, TimeUnit.SECONDS));
-        assertEquals("good-3", got.get().getRequestId());
+        assertTrue(second.await(30));
+        assertEquals("good-3", second.last().getRequestId());
     }
 
     @Test

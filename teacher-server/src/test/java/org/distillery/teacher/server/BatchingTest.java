@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,33 +100,17 @@ class BatchingTest {
     void streamAnswersEveryRequestWithItsId() throws Exception {
         Path mlp = TestTeachers.mlp(dir.resolve("mlp-s.onnx"), 6, 8, 4, 4);
         fixture = ServerFixture.builder().model("mlp", mlp).start();
-        Map<String, InferResponse> responses = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        var requests = fixture.async().inferStream(new io.grpc.stub.StreamObserver<>() {
-            @Override
-            public void onNext(InferResponse r) {
-                responses.put(r.getRequestId(), r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                failure.set(t);
-                done.countDown();
-            }
-
-            @Override
-            public void onCompleted() {
-                done.countDown();
-            }
-        });
+        Collector<InferResponse> collector = new Collector<>();
+        var requests = fixture.async().inferStream(collector);
         for (int i = 0; i < 100; i++) {
             requests.onNext(Requests.mlp("mlp", Requests.randomFloats(i, 12), 2, 6).toBuilder()
                     .setRequestId("q" + i).build());
         }
         requests.onCompleted();
-        assertTrue(done.await(60, TimeUnit.SECONDS));
-        assertNull(failure.get());
+        assertTrue(collector.await(60));
+        assertNull(collector.failure());
+        Map<String, InferResponse> responses = new HashMap<>();
+        collector.received().forEach(r -> responses.put(r.getRequestId(), r));
         assertEquals(100, responses.size());
         for (int i : new int[]{0, 57, 99}) {
             Map<String, float[]> expected = Requests.reference(mlp, Map.of("features",

@@ -22,9 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,29 +50,13 @@ class LifecycleTest {
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder()
                 .setService(TeacherServiceGrpc.SERVICE_NAME).build()).getStatus());
 
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<ServerReflectionResponse> answer = new AtomicReference<>();
+        Collector<ServerReflectionResponse> answer = new Collector<>();
         StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(fixture.channel)
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse r) {
-                        answer.set(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
+                .serverReflectionInfo(answer);
         reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         reflection.onCompleted();
-        assertTrue(done.await(10, TimeUnit.SECONDS));
-        List<String> services = answer.get().getListServicesResponse().getServiceList().stream()
+        assertTrue(answer.await(10));
+        List<String> services = answer.last().getListServicesResponse().getServiceList().stream()
                 .map(s -> s.getName()).toList();
         assertTrue(services.contains("distillery.v1.TeacherService"), services.toString());
         assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
