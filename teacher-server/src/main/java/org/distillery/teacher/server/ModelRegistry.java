@@ -5,7 +5,6 @@ import org.distillery.common.errors.ServingException;
 import org.distillery.proto.v1.CombineMode;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.batching.DynamicBatcher;
-import org.distillery.teacher.ensemble.Ensemble;
 import org.distillery.teacher.runtime.OnnxModel;
 import org.distillery.teacher.runtime.SessionFactory;
 import org.distillery.teacher.runtime.TensorSpec;

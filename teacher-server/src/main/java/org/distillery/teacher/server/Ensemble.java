@@ -1,10 +1,8 @@
-package org.distillery.teacher.ensemble;
+package org.distillery.teacher.server;
 
 import org.distillery.proto.v1.CombineMode;
 import org.distillery.teacher.runtime.ElementType;
 import org.distillery.teacher.runtime.TensorSpec;
-import org.distillery.teacher.server.Endpoint;
-import org.distillery.teacher.server.ServedModel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
