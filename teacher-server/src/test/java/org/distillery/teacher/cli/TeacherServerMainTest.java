@@ -1,7 +1,11 @@
 package org.distillery.teacher.cli;
 
 import org.distillery.common.testing.TestTeachers;
+import org.distillery.teacher.runtime.Device;
+import org.distillery.teacher.runtime.OnnxModel;
+import org.distillery.teacher.runtime.SessionFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
@@ -12,8 +16,11 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** Start-up errors: one line naming the problem, exit code 2, no stack trace. */
+// A separate thread: a command that starts serving would block for good, and must still end the test.
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TeacherServerMainTest {
     @TempDir
     Path dir;
@@ -78,13 +85,21 @@ class TeacherServerMainTest {
     @Test
     void explicitCudaWithoutCudaExitsWithAClearMessage() throws Exception {
         Path model = TestTeachers.mlp(dir.resolve("m.onnx"), 4, 4, 2, 1);
+        // Where CUDA loads, the command would start serving and block until the process is stopped: ask first.
+        assumeFalse(cudaLoads(model), "CUDA loads on this machine: --device cuda:0 would serve instead of exiting");
         StringWriter err = new StringWriter();
         int code = TeacherServerMain.execute(new PrintWriter(err, true), "--device", "cuda:0", "--port", "0",
                 "--model", "t=" + model, "--port-file", dir.resolve("port").toString(), "--grace-seconds", "1");
-        if (code == 0) {
-            return; // only on a machine with CUDA, where the server would be serving
-        }
         assertEquals(2, code, err.toString());
         assertTrue(err.toString().contains("cuda:0 cannot be used"), err.toString());
+    }
+
+    /** Whether a session on cuda:0 opens here, tried the way the server would open it. */
+    private static boolean cudaLoads(Path model) throws Exception {
+        try (OnnxModel loaded = OnnxModel.load("probe", model, new SessionFactory(Device.parse("cuda:0"), 1))) {
+            return true;
+        } catch (SessionFactory.DeviceUnavailableException e) {
+            return false;
+        }
     }
 }

@@ -11,6 +11,7 @@ import org.distillery.proto.v1.InferResponse;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Dynamic batching merges requests from many clients and streams, pads and cuts back, and respects flow control. */
+// Above the longest bounded wait of one test (flow control: up to 60 + 60 + 120 s on a loaded machine).
+@Timeout(240)
 class BatchingTest {
     @TempDir
     static Path dir;

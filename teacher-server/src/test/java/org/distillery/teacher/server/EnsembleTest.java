@@ -13,6 +13,7 @@ import org.distillery.teacher.ensemble.EnsembleCombiner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Ensembles: means equal the hand average, ALL returns each member, sampling runs only k members. */
+@Timeout(120)
 class EnsembleTest {
     @TempDir
     static Path dir;

@@ -10,6 +10,7 @@ import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.ModelInfo;
 import org.distillery.proto.v1.ModelInfoRequest;
 import org.distillery.teacher.batching.BatchingOptions;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * by torch's ONNX exporter (see {@code hf/export_tiny_hf.py}). Two requests of different lengths share one padded
  * run; each must match what torch computed for that example alone.
  */
+@Timeout(120)
 class ForeignGraphTest {
     @TempDir
     Path dir;

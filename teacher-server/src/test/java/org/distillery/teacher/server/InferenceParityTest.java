@@ -12,6 +12,7 @@ import org.distillery.proto.v1.TextInput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Server outputs equal in-process ONNX Runtime: fp32 exactly (≤ 1e-6), fp16/bf16 within their rounding. */
+@Timeout(120)
 class InferenceParityTest {
     @TempDir
     static Path dir;

@@ -17,6 +17,7 @@ import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Health, reflection, listing, and graceful shutdown that finishes in-flight work. */
+@Timeout(120)
 class LifecycleTest {
     @TempDir
     Path dir;
