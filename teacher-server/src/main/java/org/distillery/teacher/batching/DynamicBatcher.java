@@ -30,6 +30,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Map<String, Long> padValues;
     private final BlockingQueue<InferenceJob> queue;
     private final Thread worker;
+    private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong examplesRun = new AtomicLong();
     private final AtomicLong largestBatch = new AtomicLong();
@@ -68,6 +69,12 @@ public final class DynamicBatcher implements AutoCloseable {
         if (closing && queue.remove(job)) { // close() may have drained the queue between the check and the offer
             throw ServingException.unavailable("model '" + model.name() + "' is shutting down");
         }
+        submitted.incrementAndGet();
+    }
+
+    /** Jobs accepted by {@link #submit} so far (whether or not they have run yet). */
+    public long submitted() {
+        return submitted.get();
     }
 
     /** ONNX Runtime runs so far. */

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -231,7 +232,9 @@ class BadInputTest {
         Collector<InferResponse> first = new Collector<>();
         StreamObserver<InferRequest> requests = fixture.async().inferStream(first);
         requests.onNext(bert().toBuilder().setRequestId("good-1").build());
-        Thread.sleep(300);
+        // A failed request ends the stream and drops answers not yet sent, so good-1 must be answered first.
+        Await.until("good-1 is answered", Duration.ofSeconds(30),
+                () -> !first.received().isEmpty() || first.failure() != null);
         requests.onNext(bert().toBuilder().setRequestId("bad-2").addOutputs("nope").build());
         assertTrue(first.await(30));
         Status status = Status.fromThrowable(first.failure());
@@ -258,7 +261,8 @@ class BadInputTest {
         var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             var first = pool.submit(() -> extra.blocking().infer(big));
-            Thread.sleep(100);
+            Await.until("the large request is queued", Duration.ofSeconds(30),
+                    () -> extra.model("wide").batcher().submitted() == 1);
             List<java.util.concurrent.Future<InferResponse>> rest = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 rest.add(pool.submit(() -> extra.blocking().infer(small)));

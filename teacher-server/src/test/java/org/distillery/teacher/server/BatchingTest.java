@@ -9,12 +9,14 @@ import org.distillery.common.testing.TestTeachers;
 import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
 import org.distillery.teacher.batching.BatchingOptions;
+import org.distillery.teacher.batching.DynamicBatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashMap;
@@ -162,8 +164,13 @@ class BatchingTest {
             requests.onNext(request.toBuilder().setRequestId("b" + i).build());
         }
         requests.onCompleted();
-        Thread.sleep(1500);
-        long ranWhileBlocked = fixture.model("mlp").batcher().examplesRun() / 16;
+        DynamicBatcher batcher = fixture.model("mlp").batcher();
+        // The server first reads and runs its window of requests; then, with nothing read by the client, it must
+        // stop. Checking that something does not happen takes a quiet period: the count may not move for 500 ms.
+        Await.until("the server has run its window of requests", Duration.ofSeconds(60),
+                () -> batcher.examplesRun() / 16 >= window);
+        long ranWhileBlocked = Await.settled("requests run", Duration.ofMillis(500), Duration.ofSeconds(60),
+                batcher::examplesRun) / 16;
         assertTrue(ranWhileBlocked < 60, "server ran " + ranWhileBlocked + " of " + total
                 + " requests for a client that read nothing");
         callRef.get().request(Integer.MAX_VALUE);
@@ -179,10 +186,12 @@ class BatchingTest {
                 .withDeadline(Deadline.after(100, TimeUnit.MILLISECONDS))
                 .infer(Requests.mlp("mlp", Requests.randomFloats(1, 6), 1, 6)));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-        Thread.sleep(1000);
-        assertEquals(0, fixture.model("mlp").batcher().runs(), "the expired request must not run");
+        // The next request queues behind the expired one, so by the time it is answered the batcher has decided
+        // about the expired one: had that run, alone or merged, more than one example would have been run.
         InferResponse ok = fixture.blocking().infer(Requests.mlp("mlp", Requests.randomFloats(2, 6), 1, 6));
         assertEquals(1, ok.getTimings().getBatchSize());
+        assertEquals(1, fixture.model("mlp").batcher().runs(), "runs");
+        assertEquals(1, fixture.model("mlp").batcher().examplesRun(), "the expired request must not run");
     }
 
     @Test

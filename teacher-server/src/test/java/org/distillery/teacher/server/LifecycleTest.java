@@ -1,5 +1,6 @@
 package org.distillery.teacher.server;
 
+import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -102,10 +104,14 @@ class LifecycleTest {
         InferRequest request = Requests.mlp("mlp", Requests.randomFloats(1, 6), 1, 6);
         CompletableFuture<InferResponse> inFlight = CompletableFuture.supplyAsync(
                 () -> fixture.blocking().infer(request));
-        Thread.sleep(200);
+        Await.until("the first request reaches the batcher", Duration.ofSeconds(30),
+                () -> fixture.model("mlp").batcher().submitted() == 1);
         Thread stopper = new Thread(() -> fixture.server.shutdown(10_000));
         stopper.start();
-        Thread.sleep(100);
+        // The server shuts its transports before it waits for in-flight calls; the client's channel then leaves
+        // READY, and from then on a new call is refused.
+        Await.until("the client sees the server stop taking calls", Duration.ofSeconds(30),
+                () -> fixture.channel.getState(false) != ConnectivityState.READY);
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
                 () -> fixture.blocking().infer(request));
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
