@@ -23,11 +23,13 @@ public final class PaddedTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final long padId;
     private final int maxLength;
+    private final int vocabularySize;
 
-    private PaddedTokenizer(HuggingFaceTokenizer tokenizer, long padId, int maxLength) {
+    private PaddedTokenizer(HuggingFaceTokenizer tokenizer, long padId, int maxLength, int vocabularySize) {
         this.tokenizer = tokenizer;
         this.padId = padId;
         this.maxLength = maxLength;
+        this.vocabularySize = vocabularySize;
     }
 
     /**
@@ -43,28 +45,58 @@ public final class PaddedTokenizer implements AutoCloseable {
         if (maxLength < 2) {
             throw new IllegalArgumentException("max length must be >= 2, got " + maxLength);
         }
-        long padId = padIdOverride != null ? padIdOverride : padIdFromFile(file);
+        JsonObject root = read(file);
+        long padId = padIdOverride != null ? padIdOverride : padId(root);
         try {
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file)
                     .optMaxLength(maxLength).optTruncation(true).optPadding(false).optAddSpecialTokens(true).build();
-            return new PaddedTokenizer(tokenizer, padId, maxLength);
+            return new PaddedTokenizer(tokenizer, padId, maxLength, vocabularySize(root));
         } catch (RuntimeException e) {
             throw new IOException("not a valid tokenizer.json: " + file + " (" + e.getMessage() + ")", e);
         }
     }
 
-    /** The pad id from the file's padding section, else the id of [PAD] or &lt;pad&gt;, else 0. */
-    private static long padIdFromFile(Path file) throws IOException {
-        JsonObject root;
+    private static JsonObject read(Path file) throws IOException {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             JsonElement parsed = JsonParser.parseReader(reader);
             if (!parsed.isJsonObject()) {
                 throw new IOException("not a valid tokenizer.json: " + file + " (expected a JSON object)");
             }
-            root = parsed.getAsJsonObject();
+            return parsed.getAsJsonObject();
         } catch (RuntimeException e) {
             throw new IOException("not a valid tokenizer.json: " + file + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * One more than the largest token id the file defines: in the model's vocabulary (an object of token to id, or
+     * a list of entries as unigram models have) and among the added tokens. This is the number of embedding rows a
+     * model over this tokenizer needs.
+     */
+    private static int vocabularySize(JsonObject root) {
+        long largest = -1;
+        JsonElement model = root.get("model");
+        JsonElement vocab = model != null && model.isJsonObject() ? model.getAsJsonObject().get("vocab") : null;
+        if (vocab instanceof JsonObject map) {
+            for (String token : map.keySet()) {
+                largest = Math.max(largest, map.get(token).getAsLong());
+            }
+        } else if (vocab != null && vocab.isJsonArray()) {
+            largest = vocab.getAsJsonArray().size() - 1L;
+        }
+        JsonElement added = root.get("added_tokens");
+        if (added != null && added.isJsonArray()) {
+            for (JsonElement token : added.getAsJsonArray()) {
+                if (token.isJsonObject() && token.getAsJsonObject().has("id")) {
+                    largest = Math.max(largest, token.getAsJsonObject().get("id").getAsLong());
+                }
+            }
+        }
+        return (int) (largest + 1);
+    }
+
+    /** The pad id from the file's padding section, else the id of [PAD] or &lt;pad&gt;, else 0. */
+    private static long padId(JsonObject root) {
         JsonElement padding = root.get("padding");
         if (padding != null && padding.isJsonObject() && padding.getAsJsonObject().has("pad_id")) {
             return padding.getAsJsonObject().get("pad_id").getAsLong();
@@ -87,6 +119,11 @@ public final class PaddedTokenizer implements AutoCloseable {
 
     public int maxLength() {
         return maxLength;
+    }
+
+    /** The number of token ids the tokenizer can produce (embedding rows a model needs). */
+    public int vocabularySize() {
+        return vocabularySize;
     }
 
     /** Ids of a text without special tokens. */

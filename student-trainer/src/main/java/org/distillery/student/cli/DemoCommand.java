@@ -4,14 +4,14 @@ import org.distillery.student.data.CacheDirectory;
 import org.distillery.student.demo.DemoPipeline;
 import org.distillery.student.demo.DemoPreset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code demo}: the whole product on real data in one command; see {@link DemoPipeline}. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Teacher trained here and served by a separate process, students with and without "
                 + "distillation, ONNX export, benchmark and report (report.html, report.json).")
 public final class DemoCommand implements Callable<Integer> {
@@ -19,39 +19,20 @@ public final class DemoCommand implements Callable<Integer> {
     boolean quick;
     @Option(names = "--preset", description = "tiny, quick or default (overrides --quick).")
     String preset;
-    @Option(names = "--corpus", defaultValue = "spam-assassin", description = "spam-assassin or tiny.")
-    String corpus;
-    @Option(names = "--out", defaultValue = "runs/demo", description = "Output directory (default: ${DEFAULT-VALUE}).")
-    Path out;
+    @Option(names = "--corpus", description = "spam-assassin or tiny, a built-in toy corpus with its own tokenizer "
+            + "that needs no download (default: ${DEFAULT-VALUE}).")
+    String corpus = "spam-assassin";
+    @Option(names = "--out", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("runs/demo");
     @Option(names = "--cache-dir", description = "Cache for corpus, tokenizer and teachers (default: ~/.cache/distillery).")
     Path cacheDir;
-    @Option(names = "--no-progress", description = "No progress bars.")
-    boolean noProgress;
-    @Option(names = "--verbose", description = "Stack traces on errors.")
-    boolean verbose;
+    @Mixin
+    CommonMixin common;
 
     @Override
     public Integer call() throws Exception {
         DemoPreset chosen = DemoPreset.named(preset != null ? preset : quick ? "quick" : "default");
-        new DemoPipeline(chosen, corpus, out, cacheDir != null ? cacheDir : CacheDirectory.defaultPath(), home(),
-                !noProgress).run();
+        new DemoPipeline(chosen, corpus, out, CacheDirectory.or(cacheDir), common.progress()).run();
         return 0;
-    }
-
-    /** The repository root: from the launcher, else the nearest parent with bin/teacher-server. */
-    static Path home() {
-        String property = System.getProperty("distillery.home");
-        if (property != null) {
-            return Path.of(property);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.isRegularFile(dir.resolve("bin/teacher-server"))) {
-                return dir;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalArgumentException("cannot find the repository root (bin/teacher-server) from "
-                + Path.of("").toAbsolutePath());
     }
 }

@@ -1,30 +1,44 @@
 package org.distillery.student.cli;
 
+import org.distillery.student.export.OnnxStudentExporter;
+import org.distillery.student.export.RunExporter;
+import org.distillery.student.model.StudentKind;
+import org.distillery.student.options.ObjectiveOptions;
+import org.distillery.student.options.TeacherOptions;
+import org.distillery.student.pipeline.TrainingJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
 /**
- * {@code train-teacher}: trains a (larger) BERT-style model on labels only — the no-teacher path of {@code train} —
- * and exports its best weights to ONNX, ready to serve with the teacher server.
+ * {@code train-teacher}: trains a (larger) BERT-style model on labels only and exports its best weights to ONNX,
+ * ready to serve with the teacher server. It offers the data, architecture, optimizer and run options; nothing of
+ * distillation.
  */
 @Command(name = "train-teacher", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains a BERT-style teacher on labels only and exports it to ONNX.")
-public final class TrainTeacherCommand extends TrainCommand {
+public final class TrainTeacherCommand implements Callable<Integer> {
+    @Mixin
+    DataMixin data;
+    @Mixin
+    ArchitectureMixin architecture;
+    @Mixin
+    OptimizerMixin optimizer;
+    @Mixin
+    RunMixin run;
+    @Mixin
+    CommonMixin common;
     @Option(names = "--out", required = true, description = "The teacher ONNX file to write.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        if (teacher != null) {
-            throw new IllegalArgumentException("train-teacher trains on labels only; drop --teacher");
-        }
-        if (!"bert".equals(student)) {
-            throw new IllegalArgumentException("a teacher is BERT-style: use --student bert");
-        }
-        super.call();
-        var parity = ExportCommand.export(runDir, "best", out);
+        new TrainingJob(data.options(), architecture.options(StudentKind.BERT, null), ObjectiveOptions.LABELS_ONLY,
+                TeacherOptions.DEFAULTS, optimizer.options(), run.options(common.progress())).run(System.out);
+        OnnxStudentExporter.Parity parity = RunExporter.export(run.runDir, RunExporter.Weights.BEST, out);
         System.out.printf("teacher exported to %s (max |ONNX - DJL|: logits %.1e); serve it with:%n  "
                 + "bin/teacher-server --model teacher=%s%n", out, parity.logits(), out);
         return 0;

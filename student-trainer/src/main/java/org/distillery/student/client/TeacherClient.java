@@ -6,8 +6,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import org.distillery.common.tensor.TensorCodec;
 import org.distillery.common.text.TokenIds;
-import org.distillery.proto.v1.DataType;
-import org.distillery.proto.v1.EnsembleOptions;
 import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.ModelInfo;
@@ -34,10 +32,7 @@ public final class TeacherClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TeacherClient.class.getName());
 
     private final ManagedChannel channel;
-    private final String model;
-    private final List<String> outputs;
-    private final String logitsOutput;
-    private final DataType wireDtype;
+    private final TeacherRequestSpec spec;
     private final long timeoutSeconds;
     private final int maxRetries;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
@@ -53,20 +48,12 @@ public final class TeacherClient implements AutoCloseable {
     }
 
     /**
-     * @param features     feature outputs to ask for besides the logits
-     * @param wireDtype    FLOAT16 (default on the wire), BFLOAT16 or FLOAT32
-     * @param maxRetries   stream reopenings after UNAVAILABLE before giving up
+     * @param spec       what every request asks for
+     * @param maxRetries stream reopenings after UNAVAILABLE before giving up
      */
-    public TeacherClient(ManagedChannel channel, String model, String logitsOutput, List<String> features,
-                         DataType wireDtype, long timeoutSeconds, int maxRetries) {
+    public TeacherClient(ManagedChannel channel, TeacherRequestSpec spec, long timeoutSeconds, int maxRetries) {
         this.channel = channel;
-        this.model = model;
-        this.logitsOutput = logitsOutput;
-        List<String> outs = new ArrayList<>();
-        outs.add(logitsOutput);
-        features.stream().filter(f -> !f.equals(logitsOutput)).forEach(outs::add);
-        this.outputs = List.copyOf(outs);
-        this.wireDtype = wireDtype;
+        this.spec = spec;
         this.timeoutSeconds = timeoutSeconds;
         this.maxRetries = maxRetries;
     }
@@ -122,27 +109,12 @@ public final class TeacherClient implements AutoCloseable {
      *
      * @param sampleMembers ensemble members to sample (0 = all), with {@code seed}
      */
-    public synchronized CompletableFuture<TeacherOutputs> request(TokenIds tokens, List<String> inputNames,
-                                                                  int sampleMembers, long seed) {
+    public synchronized CompletableFuture<TeacherOutputs> request(TokenIds tokens, int sampleMembers, long seed) {
         if (closed) {
             throw new IllegalStateException("client closed");
         }
         String id = Long.toString(ids.incrementAndGet());
-        long[] shape = {tokens.batch(), tokens.length()};
-        InferRequest.Builder request = InferRequest.newBuilder().setModel(model).setRequestId(id)
-                .addAllOutputs(outputs).setOutputDtype(wireDtype)
-                .setEnsemble(EnsembleOptions.newBuilder().setSampleMembers(sampleMembers).setSeed(seed));
-        Map<String, long[]> all = Map.of("input_ids", tokens.inputIds(), "attention_mask", tokens.attentionMask(),
-                "token_type_ids", tokens.tokenTypeIds());
-        for (String name : inputNames) {
-            long[] values = all.get(name);
-            if (values == null) {
-                throw new IllegalArgumentException("the teacher wants input '" + name + "', which a tokenizer does "
-                        + "not make; inputs it can have: " + all.keySet());
-            }
-            request.putInputs(name, TensorCodec.encodeLongs(values, shape));
-        }
-        Pending p = new Pending(request.build(), new CompletableFuture<>());
+        Pending p = new Pending(spec.request(id, tokens, sampleMembers, seed), new CompletableFuture<>());
         pending.put(id, p);
         send(p.request());
         return p.future();
@@ -196,18 +168,20 @@ public final class TeacherClient implements AutoCloseable {
     }
 
     private TeacherOutputs decode(InferResponse response) {
+        String logitsOutput = spec.logitsOutput();
         Tensor logits = response.getOutputsMap().get(logitsOutput);
         if (logits == null || logits.getShapeCount() != 2) {
             throw new IllegalStateException("expected output '" + logitsOutput + "' of shape [batch, labels]");
         }
         Map<String, float[]> features = new LinkedHashMap<>();
         Map<String, Integer> widths = new LinkedHashMap<>();
-        for (String name : outputs) {
-            if (!name.equals(logitsOutput)) {
-                Tensor t = response.getOutputsMap().get(name);
-                features.put(name, TensorCodec.decodeFloats(name, t));
-                widths.put(name, (int) t.getShape(t.getShapeCount() - 1));
+        for (String name : spec.features()) {
+            Tensor t = response.getOutputsMap().get(name);
+            if (t == null) {
+                throw new IllegalStateException("expected output '" + name + "' in the answer");
             }
+            features.put(name, TensorCodec.decodeFloats(name, t));
+            widths.put(name, (int) t.getShape(t.getShapeCount() - 1));
         }
         return new TeacherOutputs(TensorCodec.decodeFloats(logitsOutput, logits), (int) logits.getShape(1),
                 features, widths, response.getMembersUsedList());

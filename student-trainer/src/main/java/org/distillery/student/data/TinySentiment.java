@@ -1,6 +1,13 @@
 package org.distillery.student.data;
 
+import org.distillery.common.text.WordPieceTokenizerJson;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Random;
 
@@ -17,6 +24,21 @@ public final class TinySentiment {
             "was a mess", "is dreadful"};
 
     private TinySentiment() {
+    }
+
+    /**
+     * Writes an uncased WordPiece tokenizer.json whose vocabulary is the special tokens and every word of the corpus,
+     * so smoke runs need no download.
+     */
+    public static Path writeTokenizer(Path file) throws IOException {
+        Set<String> vocab = new LinkedHashSet<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
+        for (String[] phrases : new String[][]{SUBJECTS, POSITIVE, NEGATIVE}) {
+            for (String phrase : phrases) {
+                vocab.addAll(Arrays.asList(phrase.split(" ")));
+            }
+        }
+        WordPieceTokenizerJson.write(new ArrayList<>(vocab), true, file);
+        return file;
     }
 
     public static Dataset make(int n, long seed) {

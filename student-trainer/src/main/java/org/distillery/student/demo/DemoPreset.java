@@ -1,6 +1,7 @@
 package org.distillery.student.demo;
 
-import org.distillery.student.model.StudentConfig;
+import org.distillery.student.options.OptimizerOptions;
+import org.distillery.student.options.StudentOptions;
 
 /**
  * Sizes of one demo run: the teacher trained here, the students, and their training.
@@ -10,6 +11,8 @@ import org.distillery.student.model.StudentConfig;
 public record DemoPreset(String name, int maxLength, int teacherLayers, int teacherHidden, int teacherEpochs,
                          float teacherLr, int studentLayers, int studentHidden, int studentEpochs, float studentLr,
                          int batchSize, double validationFraction, double testFraction, int latencyRuns) {
+    /** The seed of data splits, initialisation, order and dropout. */
+    static final long SEED = 42;
 
     public static DemoPreset named(String name) {
         switch (name) {
@@ -24,13 +27,23 @@ public record DemoPreset(String name, int maxLength, int teacherLayers, int teac
         }
     }
 
-    StudentConfig teacher(int vocab, int labels) {
-        return new StudentConfig(StudentConfig.BERT, vocab, teacherHidden, teacherLayers, 2, teacherHidden * 4,
-                maxLength, labels, 0.1f);
+    StudentOptions teacher() {
+        return new StudentOptions(org.distillery.student.model.StudentKind.BERT, teacherLayers, teacherHidden, 2,
+                teacherHidden * 4, maxLength, 0.1f, null);
     }
 
-    StudentConfig student(int vocab, int labels) {
-        return new StudentConfig(StudentConfig.BERT, vocab, studentHidden, studentLayers, 2, studentHidden * 4,
-                maxLength, labels, 0.1f);
+    StudentOptions student() {
+        return new StudentOptions(org.distillery.student.model.StudentKind.BERT, studentLayers, studentHidden, 2,
+                studentHidden * 4, maxLength, 0.1f, null);
+    }
+
+    OptimizerOptions teacherOptimizer() {
+        return OptimizerOptions.DEFAULTS.withEpochs(teacherEpochs).withLearningRate(teacherLr)
+                .withBatchSize(batchSize).withSeed(SEED);
+    }
+
+    OptimizerOptions studentOptimizer() {
+        return OptimizerOptions.DEFAULTS.withEpochs(studentEpochs).withLearningRate(studentLr)
+                .withBatchSize(batchSize).withSeed(SEED);
     }
 }

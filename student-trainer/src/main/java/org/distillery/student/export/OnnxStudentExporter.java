@@ -17,6 +17,7 @@ import org.distillery.common.onnx.FastTextGraphBuilder;
 import org.distillery.common.onnx.OnnxGraphWriter;
 import org.distillery.common.onnx.WeightSource;
 import org.distillery.student.model.StudentConfig;
+import org.distillery.student.model.StudentKind;
 import org.distillery.student.model.StudentParameters;
 
 import java.io.IOException;
@@ -89,7 +90,7 @@ public final class OnnxStudentExporter {
             }
             return array.toFloatArray();
         };
-        if (StudentConfig.BERT.equals(config.kind())) {
+        if (config.kind() == StudentKind.BERT) {
             BertGraphConfig graph = new BertGraphConfig(config.vocabSize(), config.hidden(), config.layers(),
                     config.heads(), config.intermediate(), config.maxLength(), 2, config.labels(), 1e-12f);
             return new BertGraphBuilder(graph, weights).build("distillery-student", metadata);

@@ -3,7 +3,7 @@ package org.distillery.student.model;
 /**
  * Architecture of a student; stored as {@code config.json} in a run directory.
  *
- * @param kind         {@code bert} (BERT-style encoder) or {@code fasttext} (bag of embeddings)
+ * @param kind         BERT-style encoder or fastText-style bag of embeddings
  * @param vocabSize    word embedding rows (the tokenizer's vocabulary)
  * @param hidden       hidden width (the embedding width for fasttext)
  * @param layers       encoder layers (bert)
@@ -13,20 +13,17 @@ package org.distillery.student.model;
  * @param labels       classifier outputs
  * @param dropout      dropout probability during training
  */
-public record StudentConfig(String kind, int vocabSize, int hidden, int layers, int heads, int intermediate,
+public record StudentConfig(StudentKind kind, int vocabSize, int hidden, int layers, int heads, int intermediate,
                             int maxLength, int labels, float dropout) {
-    public static final String BERT = "bert";
-    public static final String FASTTEXT = "fasttext";
-
     public StudentConfig {
-        if (!BERT.equals(kind) && !FASTTEXT.equals(kind)) {
-            throw new IllegalArgumentException("student kind must be bert or fasttext, got '" + kind + "'");
+        if (kind == null) {
+            throw new IllegalArgumentException("student kind must be bert or fasttext, got none");
         }
         positive("vocab size", vocabSize);
         positive("hidden", hidden);
         positive("labels", labels);
         positive("max length", maxLength);
-        if (BERT.equals(kind)) {
+        if (kind == StudentKind.BERT) {
             positive("layers", layers);
             positive("heads", heads);
             positive("intermediate", intermediate);

@@ -31,7 +31,7 @@ public final class TeacherInitializer {
      */
     public static List<String> apply(AbstractBlock student, StudentConfig config, Path teacherOnnx)
             throws IOException {
-        if (!StudentConfig.BERT.equals(config.kind())) {
+        if (config.kind() != StudentKind.BERT) {
             throw new IllegalArgumentException("--init-from-teacher needs a bert student, not " + config.kind());
         }
         Map<String, OnnxInitializers.Initializer> teacher = new LinkedHashMap<>();

@@ -1,10 +1,7 @@
 package org.distillery.student.report;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.TypeAdapter;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonWriter;
 import org.distillery.common.io.AtomicFiles;
+import org.distillery.common.io.Json;
 import org.distillery.student.eval.OnnxModelReport;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -44,25 +41,7 @@ public final class ReportWriter {
 
     /** The report as strict JSON: a figure that is not finite, or a ratio that is undefined, is written as null. */
     static String json(DemoReport report) {
-        TypeAdapter<Double> finiteOrNull = new TypeAdapter<>() {
-            @Override
-            public void write(JsonWriter out, Double value) throws IOException {
-                if (value == null || !Double.isFinite(value)) {
-                    out.nullValue();
-                } else {
-                    out.value(value);
-                }
-            }
-
-            @Override
-            public Double read(JsonReader in) {
-                throw new UnsupportedOperationException("the report is written, not read, here");
-            }
-        };
-        return new GsonBuilder().setPrettyPrinting().serializeNulls()
-                .registerTypeAdapter(Double.class, finiteOrNull)
-                .registerTypeAdapter(double.class, finiteOrNull)
-                .create().toJson(report);
+        return Json.PRETTY.toJson(report);
     }
 
     /** The seed notebook's row for one model. */
@@ -144,7 +123,7 @@ public final class ReportWriter {
         for (OnnxModelReport m : report.models()) {
             h.append(img(confusion(m), "confusion matrix of " + m.name()));
         }
-        h.append("<h2>Settings</h2><pre>").append(escape(new GsonBuilder().setPrettyPrinting().create()
+        h.append("<h2>Settings</h2><pre>").append(escape(Json.PRETTY
                 .toJson(report.settings()))).append("</pre></body></html>\n");
         return h.toString();
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.distillery.common.io.AtomicFiles;
+import org.distillery.student.loss.NativeArrays;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -18,18 +19,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a run needs to continue exactly where it stopped: the step, the weights (student and feature
- * projection), AdamW's step count and moments, the best validation accuracy so far and the metric lines written.
- * Written atomically, so a crash while saving leaves the previous checkpoint whole.
+ * Everything a run needs to continue exactly where it stopped: the step, the weights (student and the objective's
+ * own parameters), AdamW's step count and moments, the best validation accuracy so far, the metric lines written and
+ * the epoch's running figures. Written atomically, so a crash while saving leaves the previous checkpoint whole.
  */
-public record Checkpoint(int step, double bestMetric, List<String> metricLines, Map<String, float[]> weights,
-                         Map<String, long[]> shapes, long optimizerStep, Map<String, float[]> means,
-                         Map<String, float[]> variances) {
+public record Checkpoint(int step, double bestMetric, List<String> metricLines, String figures,
+                         Map<String, float[]> weights, Map<String, long[]> shapes, long optimizerStep,
+                         Map<String, float[]> means, Map<String, float[]> variances) {
     private static final String MAGIC = "distillery-checkpoint";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
-    /** Captures the current state. */
-    public static Checkpoint capture(int step, double bestMetric, List<String> metricLines,
+    /** Captures the state of a run. */
+    public static Checkpoint capture(TrainingState state, List<String> metricLines) {
+        return capture(state.step(), state.bestMetric(), metricLines, state.figures().toJson(), state.parameters(),
+                state.optimizer());
+    }
+
+    /** Captures the given state. */
+    public static Checkpoint capture(int step, double bestMetric, List<String> metricLines, String figures,
                                      Map<String, NDArray> parameters, AdamW optimizer) {
         Map<String, float[]> weights = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -44,8 +51,17 @@ public record Checkpoint(int step, double bestMetric, List<String> metricLines, 
                 variances.put(name, optimizer.variances().get(name).toFloatArray());
             }
         });
-        return new Checkpoint(step, bestMetric, List.copyOf(metricLines), weights, shapes, optimizer.step(), means,
-                variances);
+        return new Checkpoint(step, bestMetric, List.copyOf(metricLines), figures, weights, shapes, optimizer.step(),
+                means, variances);
+    }
+
+    /** Puts everything back: weights, optimizer, step, best metric, running figures and the metric lines. */
+    void restoreInto(TrainingState state, RunDirectory run, NDManager manager) throws IOException {
+        restore(state.parameters(), state.optimizer(), manager);
+        state.step(step);
+        state.bestMetric(bestMetric);
+        state.figures(RunningFigures.fromJson(figures));
+        run.restoreMetrics(metricLines);
     }
 
     /** Puts the weights and optimizer state back into live arrays. */
@@ -64,12 +80,13 @@ public record Checkpoint(int step, double bestMetric, List<String> metricLines, 
             try (NDManager scratch = manager.newSubManager()) {
                 NDArray view = array.stopGradient();
                 view.attach(scratch);
-                NDArray saved = scratch.create(weights.get(name), new Shape(shapes.get(name)));
+                NDArray saved = NativeArrays.copy(scratch, weights.get(name), new Shape(shapes.get(name)));
                 view.subi(view).addi(saved);
             }
             if (means.containsKey(name)) {
-                optimizer.means().put(name, manager.create(means.get(name), new Shape(shapes.get(name))));
-                optimizer.variances().put(name, manager.create(variances.get(name), new Shape(shapes.get(name))));
+                optimizer.means().put(name, NativeArrays.copy(manager, means.get(name), new Shape(shapes.get(name))));
+                optimizer.variances().put(name, NativeArrays.copy(manager, variances.get(name),
+                        new Shape(shapes.get(name))));
             }
         });
         optimizer.restoreStep(optimizerStep);
@@ -86,6 +103,7 @@ public record Checkpoint(int step, double bestMetric, List<String> metricLines, 
             for (String line : metricLines) {
                 out.writeUTF(line);
             }
+            out.writeUTF(figures);
             out.writeLong(optimizerStep);
             writeTensors(out, weights, shapes);
             writeTensors(out, means, shapes);
@@ -132,12 +150,14 @@ public record Checkpoint(int step, double bestMetric, List<String> metricLines, 
             for (int i = 0; i < lines; i++) {
                 metricLines.add(in.readUTF());
             }
+            String figures = in.readUTF();
             long optimizerStep = in.readLong();
             Map<String, long[]> shapes = new LinkedHashMap<>();
             Map<String, float[]> weights = readTensors(in, shapes);
             Map<String, float[]> means = readTensors(in, shapes);
             Map<String, float[]> variances = readTensors(in, shapes);
-            return new Checkpoint(step, best, metricLines, weights, shapes, optimizerStep, means, variances);
+            return new Checkpoint(step, best, metricLines, figures, weights, shapes, optimizerStep, means,
+                    variances);
         } catch (java.io.EOFException e) {
             throw new IOException(file + " is truncated", e);
         }

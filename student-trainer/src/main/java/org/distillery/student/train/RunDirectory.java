@@ -1,9 +1,12 @@
 package org.distillery.student.train;
 
 import ai.djl.nn.AbstractBlock;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.distillery.common.io.AtomicFiles;
+import org.distillery.common.io.Json;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.model.StudentConfig;
 
@@ -22,9 +25,6 @@ import java.util.Map;
  * through a temporary file and a rename, so none is ever half-written.
  */
 public final class RunDirectory {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .create();
-    private static final Gson LINE = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
     private final Path root;
     private final List<String> metricLines = new ArrayList<>();
@@ -39,52 +39,54 @@ public final class RunDirectory {
     }
 
     /**
-     * Checks that a run being resumed was started with the same student and hyperparameters (a new time limit
-     * is allowed).
+     * Checks that a run being resumed was started with the same student and the same settings (what the loop is
+     * told about files, progress and time limits may change).
      *
      * @throws IllegalArgumentException naming what differs
      */
-    public void checkResumable(StudentConfig config, TrainingOptions options) throws IOException {
+    public void checkResumable(StudentConfig config, Map<String, Object> settings) throws IOException {
         Path configFile = root.resolve("config.json");
         Path parametersFile = root.resolve("parameters.json");
         if (!Files.isRegularFile(configFile) || !Files.isRegularFile(parametersFile)) {
             throw new IllegalArgumentException("cannot resume: " + root + " has no config.json and parameters.json");
         }
-        // Compared as parsed text on both sides, so float fields compare as they were written.
-        if (!com.google.gson.JsonParser.parseString(Files.readString(configFile))
-                .equals(com.google.gson.JsonParser.parseString(GSON.toJson(config)))) {
+        // Compared as parsed JSON on both sides, so numbers compare as they were written.
+        if (!JsonParser.parseString(Files.readString(configFile)).equals(Json.PRETTY.toJsonTree(config))) {
             throw new IllegalArgumentException("cannot resume: the student in " + configFile + " differs from "
-                    + GSON.toJson(config));
+                    + Json.LINE.toJson(config));
         }
-        com.google.gson.JsonObject saved = com.google.gson.JsonParser.parseString(Files.readString(parametersFile))
-                .getAsJsonObject().getAsJsonObject("training");
-        com.google.gson.JsonObject now = com.google.gson.JsonParser.parseString(GSON.toJson(options))
-                .getAsJsonObject();
-        saved.remove("timeLimitSeconds");
-        now.remove("timeLimitSeconds");
-        for (String key : now.keySet()) {
-            if (!now.get(key).equals(saved.get(key))) {
-                throw new IllegalArgumentException("cannot resume: " + key + " was " + saved.get(key)
-                        + " in this run, now " + now.get(key));
+        JsonObject saved = JsonParser.parseString(Files.readString(parametersFile)).getAsJsonObject();
+        JsonObject now = Json.PRETTY.toJsonTree(settings).getAsJsonObject();
+        for (String group : now.keySet()) {
+            JsonElement was = saved.get(group);
+            JsonElement is = now.get(group);
+            if (is.isJsonObject() && was != null && was.isJsonObject()) {
+                for (String key : is.getAsJsonObject().keySet()) {
+                    JsonElement before = was.getAsJsonObject().get(key);
+                    if (!is.getAsJsonObject().get(key).equals(before)) {
+                        throw new IllegalArgumentException("cannot resume: " + key + " was " + before
+                                + " in this run, now " + is.getAsJsonObject().get(key));
+                    }
+                }
+            } else if (!is.equals(was == null ? JsonNull.INSTANCE : was)) {
+                throw new IllegalArgumentException("cannot resume: " + group + " was " + was + " in this run, now "
+                        + is);
             }
         }
     }
 
     public void writeConfig(StudentConfig config) throws IOException {
-        AtomicFiles.writeString(root.resolve("config.json"), GSON.toJson(config));
+        AtomicFiles.writeString(root.resolve("config.json"), Json.PRETTY.toJson(config));
     }
 
-    public void writeParameters(TrainingOptions options, Dataset train, Dataset validation, Path initFromTeacher)
+    /** Writes {@code parameters.json}: the run's settings by group, and the data it trains and validates on. */
+    public void writeParameters(Map<String, Object> settings, Dataset train, Dataset validation)
             throws IOException {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("training", options);
-        if (initFromTeacher != null) {
-            p.put("init_from_teacher", initFromTeacher.toString());
-        }
+        Map<String, Object> p = new LinkedHashMap<>(settings);
         p.put("train_data", Map.of("source", train.source(), "examples", train.size(), "labels", train.labelNames(),
                 "fingerprint", fingerprint(train)));
         p.put("validation_data", Map.of("source", validation.source(), "examples", validation.size()));
-        AtomicFiles.writeString(root.resolve("parameters.json"), GSON.toJson(p));
+        AtomicFiles.writeString(root.resolve("parameters.json"), Json.PRETTY.toJson(p));
     }
 
     /** SHA-256 over the examples (text, pair, label, in order): the data's identity for provenance and caching. */
@@ -107,7 +109,11 @@ public final class RunDirectory {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("not a run directory: " + root + " has no config.json");
         }
-        return GSON.fromJson(Files.readString(file), StudentConfig.class);
+        try {
+            return Json.PRETTY.fromJson(Files.readString(file), StudentConfig.class);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The text of parameters.json, or "{}" when absent. */
@@ -141,7 +147,7 @@ public final class RunDirectory {
 
     /** Adds one line of metrics; the file is rewritten whole, atomically. */
     public void appendMetrics(Map<String, Double> metrics) throws IOException {
-        metricLines.add(LINE.toJson(metrics));
+        metricLines.add(Json.LINE.toJson(metrics));
         AtomicFiles.writeString(root.resolve("metrics.jsonl"), String.join("\n", metricLines) + "\n");
     }
 

@@ -1,24 +1,31 @@
-package org.distillery.student.demo;
+package org.distillery.student.launch;
 
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.distillery.student.client.TeacherConnection;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A teacher server in a separate process ({@code bin/teacher-server}) on a free loopback port. Started, waited for
- * until health says SERVING, and stopped on every exit path (a JVM shutdown hook covers Ctrl-C).
+ * A teacher server in a separate JVM on a free loopback port, started from the classes this process runs with (the
+ * teacher server is a dependency of the trainer, so Maven builds it first and no stale jar can be picked up). It is
+ * waited for until health says SERVING, and stopped on every exit path (a JVM shutdown hook covers Ctrl-C). The one
+ * launcher of teacher processes: the demo and the benchmark use it.
  */
 public final class TeacherProcess implements AutoCloseable {
+    /** The teacher server's entry point. */
+    static final String MAIN_CLASS = "org.distillery.teacher.cli.TeacherServerMain";
     private final Process process;
     private final Path log;
     private final int port;
@@ -32,28 +39,41 @@ public final class TeacherProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code bin/teacher-server} serving {@code model} as {@code name}, merging requests into runs of at most
-     * {@code maxBatch} examples. With {@code maxBatch} equal to the trainer's batch size each training batch runs
-     * alone, padded only to its own length, so the teacher's answers do not depend on how requests happened to
-     * arrive.
+     * How to start one.
+     *
+     * @param models         served models, name to ONNX file
+     * @param workDir        where the port file and the log go
+     * @param maxBatch       the largest merged run; equal to the training batch, each batch runs alone, padded only
+     *                       to its own length, so answers do not depend on how requests happened to arrive
+     * @param intraOpThreads ONNX Runtime threads per run (0: its choice)
+     * @param core           the CPU core to pin the process to with {@code taskset} (-1: not pinned)
+     */
+    public record Spec(Map<String, Path> models, Path workDir, int maxBatch, int intraOpThreads, int core) {
+        public Spec {
+            models = Map.copyOf(models);
+            if (models.isEmpty()) {
+                throw new IllegalArgumentException("a teacher process needs at least one model");
+            }
+        }
+
+        /** One model, unpinned, ONNX Runtime's thread count. */
+        public static Spec of(String name, Path model, Path workDir, int maxBatch) {
+            return new Spec(Map.of(name, model), workDir, maxBatch, 0, -1);
+        }
+    }
+
+    /**
+     * Starts a teacher server.
      *
      * @throws IllegalStateException with the process' last output when it exits or does not get healthy
      */
-    public static TeacherProcess start(Path home, String name, Path model, Path workDir, int maxBatch)
-            throws IOException {
-        Path launcher = home.resolve("bin/teacher-server");
-        if (!Files.isRegularFile(home.resolve("teacher-server/target/teacher-server.jar"))) {
-            throw new IllegalStateException("the teacher server is not built: run 'mvn -B -DskipTests package' in "
-                    + home.toAbsolutePath());
-        }
-        Files.createDirectories(workDir);
-        Path portFile = workDir.resolve("teacher.port");
+    public static TeacherProcess start(Spec spec) throws IOException {
+        Files.createDirectories(spec.workDir());
+        Path portFile = spec.workDir().resolve("teacher.port");
         Files.deleteIfExists(portFile);
-        Path log = workDir.resolve("teacher-server.log");
-        List<String> command = new ArrayList<>(List.of(launcher.toString(), "--device", "cpu", "--host",
-                "127.0.0.1", "--port", "0", "--port-file", portFile.toString(), "--grace-seconds", "2",
-                "--max-batch", String.valueOf(maxBatch), "--model", name + "=" + model));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path log = spec.workDir().resolve("teacher-server.log");
+        Process process = new ProcessBuilder(command(spec, portFile)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         Thread hook = new Thread(() -> kill(process), "stop-teacher");
         Runtime.getRuntime().addShutdownHook(hook);
         TeacherProcess teacher = null;
@@ -71,6 +91,34 @@ public final class TeacherProcess implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    static List<String> command(Spec spec, Path portFile) {
+        List<String> command = new ArrayList<>();
+        if (spec.core() >= 0) {
+            if (!onPath("taskset")) {
+                throw new IllegalStateException("pinning the teacher to core " + spec.core() + " needs taskset "
+                        + "(util-linux), which is not on the PATH");
+            }
+            command.addAll(List.of("taskset", "-c", Integer.toString(spec.core())));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), MAIN_CLASS,
+                "--device", "cpu", "--host", "127.0.0.1", "--port", "0", "--port-file", portFile.toString(),
+                "--grace-seconds", "2", "--max-batch", String.valueOf(spec.maxBatch()), "--intra-op-threads",
+                String.valueOf(spec.intraOpThreads())));
+        spec.models().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> command.addAll(List.of("--model", e.getKey() + "=" + e.getValue())));
+        return command;
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int awaitPort(Process process, Path portFile, Path log) throws IOException {
@@ -114,8 +162,13 @@ public final class TeacherProcess implements AutoCloseable {
 
     /** A new plaintext channel to the teacher; the caller shuts it down. */
     public ManagedChannel channel() {
-        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(256 << 20)
-                .build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+                .maxInboundMessageSize(TeacherConnection.MAX_MESSAGE_BYTES).build();
+    }
+
+    /** The teacher's address, {@code 127.0.0.1:PORT}. */
+    public String target() {
+        return "127.0.0.1:" + port;
     }
 
     public int port() {

@@ -1,0 +1,145 @@
+package org.distillery.student.bench;
+
+import ai.djl.ndarray.NDManager;
+import org.distillery.common.io.AtomicFiles;
+import org.distillery.common.io.Json;
+import org.distillery.common.onnx.BertGraphBuilder;
+import org.distillery.common.onnx.BertGraphConfig;
+import org.distillery.common.onnx.OnnxGraphWriter;
+import org.distillery.common.onnx.RandomWeights;
+import org.distillery.common.text.PaddedTokenizer;
+import org.distillery.student.client.TeacherConnection;
+import org.distillery.student.data.Dataset;
+import org.distillery.student.launch.TeacherProcess;
+import org.distillery.student.model.StudentConfig;
+import org.distillery.student.options.ObjectiveOptions;
+import org.distillery.student.options.OptimizerOptions;
+import org.distillery.student.options.StudentOptions;
+import org.distillery.student.options.TeacherOptions;
+import org.distillery.student.train.TrainResult;
+import org.distillery.student.train.Trainer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The same student on the same batches, measured in one run: trained alone, and distilled from a teacher server in
+ * another process (pinned to another core when asked) with {@code --prefetch 0} and with a window. Rows take turns
+ * over rounds so drift in the machine's speed touches every row alike. Prints steps/s and the ratios; writes JSON.
+ *
+ * @param student       the student's size
+ * @param teacher       the teacher's size (a BERT-style graph with random weights, written here)
+ * @param batchSize     examples per step
+ * @param steps         measured steps per row
+ * @param rounds        rounds the rows take turns in
+ * @param window        the prefetch window of the last row
+ * @param teacherCore   core to pin the teacher process to (-1: not pinned)
+ */
+public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, int batchSize, int steps, int rounds,
+                               int window, int teacherCore) {
+    public TrainerBenchmark {
+        if (steps < rounds || rounds < 1 || batchSize < 1 || window < 1) {
+            throw new IllegalArgumentException("--steps must be >= --rounds >= 1; --batch-size and --window >= 1, got "
+                    + steps + ", " + rounds + ", " + batchSize + ", " + window);
+        }
+    }
+
+    /** Runs the rows on {@code train}, validating on {@code validation}; returns the rows by name. */
+    public Map<String, Row> run(Dataset train, Dataset validation, Path tokenizerFile, Path json, PrintStream out)
+            throws Exception {
+        Path work = Files.createTempDirectory("distillery-trainer-bench");
+        Path teacherFile = work.resolve("teacher.onnx");
+        int vocab;
+        try (PaddedTokenizer probe = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
+            vocab = probe.vocabularySize();
+        }
+        OnnxGraphWriter.write(new BertGraphBuilder(new BertGraphConfig(vocab, teacher.hidden(), teacher.layers(),
+                teacher.heads(), teacher.intermediate(), 512, 2, train.labelCount(), 1e-12f),
+                new RandomWeights(3, 0.02)).build("teacher", Map.of()), teacherFile);
+        Map<String, Row> rows = new LinkedHashMap<>();
+        try (TeacherProcess process = TeacherProcess.start(new TeacherProcess.Spec(Map.of("teacher", teacherFile),
+                work, 64, 1, teacherCore));
+             TeacherConnection connection = TeacherConnection.open(TeacherOptions.of(process.target(), "teacher"));
+             PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
+            StudentConfig config = student.config(vocab, train.labelCount());
+            out.printf("student: BERT-style %d layers, hidden %d; teacher: %d layers, hidden %d in another process%s; "
+                    + "batch %d, %d steps per row%n", student.layers(), student.hidden(), teacher.layers(),
+                    teacher.hidden(), teacherCore >= 0 ? " pinned to core " + teacherCore : " (not pinned)",
+                    batchSize, steps);
+            // Warm-up over the very batches the rows train on: the first pass over new sequence lengths pays
+            // one-time kernel and allocator costs that would otherwise land on whichever row runs first.
+            train(config, tokenizer, connection, window, train, validation, steps);
+            for (int round = 0; round < rounds; round++) {
+                add(rows, "student only", train(config, tokenizer, null, 0, train, validation, steps / rounds));
+                add(rows, "distilled, --prefetch 0", train(config, tokenizer, connection, 0, train, validation,
+                        steps / rounds));
+                add(rows, "distilled, --prefetch " + window, train(config, tokenizer, connection, window, train,
+                        validation, steps / rounds));
+            }
+        }
+        report(rows, json, out);
+        return rows;
+    }
+
+    private TrainResult train(StudentConfig config, PaddedTokenizer tokenizer, TeacherConnection connection,
+                              int prefetch, Dataset train, Dataset validation, int n) throws IOException {
+        OptimizerOptions optimizer = OptimizerOptions.DEFAULTS.withEpochs(1).withMaxSteps(n).withBatchSize(batchSize);
+        ObjectiveOptions objective = ObjectiveOptions.DEFAULTS.withLabelWeights(1f, connection == null ? 0f : 1f);
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Trainer.Builder builder = Trainer.builder(config, optimizer, objective, tokenizer);
+            if (connection != null) {
+                builder.teacher(connection, TeacherOptions.DEFAULTS.withPrefetch(prefetch));
+            }
+            return builder.build().train(train, validation, manager);
+        }
+    }
+
+    /** One row's totals over its rounds. */
+    public static final class Row {
+        double steps;
+        double seconds;
+        double teacherWaitSeconds;
+
+        public double stepsPerSecond() {
+            return steps / seconds;
+        }
+    }
+
+    private static void add(Map<String, Row> rows, String name, TrainResult r) {
+        Row row = rows.computeIfAbsent(name, k -> new Row());
+        row.steps += r.stepLosses().size();
+        row.seconds += r.seconds() - r.evalSeconds();
+        row.teacherWaitSeconds += r.teacherWaitSeconds();
+    }
+
+    private void report(Map<String, Row> rows, Path json, PrintStream out) throws IOException {
+        double base = rows.values().iterator().next().stepsPerSecond();
+        out.println();
+        out.printf(Locale.ROOT, "%-32s %10s %16s %14s%n", "configuration", "steps/s", "teacher wait s",
+                "÷ student only");
+        List<Map<String, Object>> list = new ArrayList<>();
+        rows.forEach((name, r) -> {
+            out.printf(Locale.ROOT, "%-32s %10.3f %16.2f %14.3f%n", name, r.stepsPerSecond(), r.teacherWaitSeconds,
+                    r.stepsPerSecond() / base);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", name);
+            row.put("steps", r.steps);
+            row.put("steps_per_second", r.stepsPerSecond());
+            row.put("teacher_wait_seconds", r.teacherWaitSeconds);
+            row.put("ratio_to_student_only", r.stepsPerSecond() / base);
+            list.add(row);
+        });
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("rows", list);
+        document.put("config", this);
+        AtomicFiles.writeString(json, Json.PRETTY.toJson(document));
+        out.println("\nwrote " + json + " (target: distilled with prefetch >= 0.95 x student only)");
+    }
+}

@@ -1,0 +1,64 @@
+package org.distillery.student.cli;
+
+import org.distillery.student.bench.TrainerBenchmark;
+import org.distillery.student.data.CacheDirectory;
+import org.distillery.student.data.Dataset;
+import org.distillery.student.data.SpamAssassin;
+import org.distillery.student.data.Splits;
+import org.distillery.student.options.OptimizerOptions;
+import org.distillery.student.options.StudentOptions;
+import org.distillery.student.text.BertUncasedTokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code student-trainer bench}: see {@link TrainerBenchmark}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Student-only vs distillation with and without prefetch on SpamAssassin batches; prints a table "
+                + "of ratios and writes JSON.")
+public final class BenchCommand implements Callable<Integer> {
+    private static final StudentOptions D = StudentOptions.DEFAULTS;
+
+    @Option(names = "--steps", description = "Measured steps per row (default: ${DEFAULT-VALUE}).")
+    int steps = 60;
+    @Option(names = "--batch-size", description = "Examples per step (default: ${DEFAULT-VALUE}).")
+    int batchSize = OptimizerOptions.DEFAULTS.batchSize();
+    @Option(names = "--max-length", description = "Longest sequence in tokens (default: ${DEFAULT-VALUE}).")
+    int maxLength = D.maxLength();
+    @Option(names = "--student-hidden", description = "Student hidden width (default: ${DEFAULT-VALUE}).")
+    int studentHidden = D.hidden();
+    @Option(names = "--student-layers", description = "Student encoder layers (default: ${DEFAULT-VALUE}).")
+    int studentLayers = D.layers();
+    @Option(names = "--teacher-hidden", description = "Teacher hidden width (default: ${DEFAULT-VALUE}).")
+    int teacherHidden = D.hidden();
+    @Option(names = "--teacher-layers", description = "Teacher encoder layers (default: ${DEFAULT-VALUE}).")
+    int teacherLayers = D.layers();
+    @Option(names = "--rounds", description = "Rounds the rows take turns in (default: ${DEFAULT-VALUE}).")
+    int rounds = 3;
+    @Option(names = "--window", description = "Prefetch window of the last row (default: ${DEFAULT-VALUE}).")
+    int window = 4;
+    @Option(names = "--teacher-core", description = "Core the teacher process is pinned to with taskset; -1 = not "
+            + "pinned (default: ${DEFAULT-VALUE}).")
+    int teacherCore = 1;
+    @Option(names = "--cache-dir", description = "Cache for the corpus and tokenizer (default: ~/.cache/distillery).")
+    Path cacheDir;
+    @Option(names = "--json", description = "Where the results go (default: ${DEFAULT-VALUE}).")
+    Path json = Path.of("bench-results/trainer-bench.json");
+    @Mixin
+    CommonMixin common;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainerBenchmark bench = new TrainerBenchmark(StudentOptions.bert(studentLayers, studentHidden, maxLength),
+                StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window,
+                teacherCore);
+        Path cache = CacheDirectory.or(cacheDir);
+        List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.01, 0, 1);
+        bench.run(splits.get(0), splits.get(1), BertUncasedTokenizer.cached(cache), json, System.out);
+        return 0;
+    }
+}

