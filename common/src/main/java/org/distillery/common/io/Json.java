@@ -61,11 +61,10 @@ public final class Json {
         public void write(JsonWriter out, T value) throws IOException {
             if (value == null || !Double.isFinite(value.doubleValue())) {
                 out.nullValue();
-            } else if (value instanceof Float f) {
-                // Float's own shortest text, so 0.1f is written as 0.1 and not as 0.10000000149011612.
-                out.jsonValue(Float.toString(f));
             } else {
-                out.value(value.doubleValue());
+                // As a Number, so a float is written with Float's own shortest text (0.1f as 0.1, not as
+                // 0.10000000149011612) and a double with Double's.
+                out.value(value);
             }
         }
 

@@ -103,7 +103,9 @@ public final class TeacherProcess implements AutoCloseable {
             command.addAll(List.of("taskset", "-c", Integer.toString(spec.core())));
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), MAIN_CLASS,
+        // 16 MB thread stacks, as bin/teacher-server uses: with the JVM's 1 MB default, ONNX Runtime's session setup
+        // overflowed the stack in native code (SIGSEGV, exit 139) under some classpaths.
+        command.addAll(List.of("-Xss16m", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), MAIN_CLASS,
                 "--device", "cpu", "--host", "127.0.0.1", "--port", "0", "--port-file", portFile.toString(),
                 "--grace-seconds", "2", "--max-batch", String.valueOf(spec.maxBatch()), "--intra-op-threads",
                 String.valueOf(spec.intraOpThreads())));

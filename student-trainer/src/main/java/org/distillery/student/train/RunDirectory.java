@@ -50,13 +50,14 @@ public final class RunDirectory {
         if (!Files.isRegularFile(configFile) || !Files.isRegularFile(parametersFile)) {
             throw new IllegalArgumentException("cannot resume: " + root + " has no config.json and parameters.json");
         }
-        // Compared as parsed JSON on both sides, so numbers compare as they were written.
-        if (!JsonParser.parseString(Files.readString(configFile)).equals(Json.PRETTY.toJsonTree(config))) {
+        // Compared as parsed text on both sides, so numbers compare as they are written.
+        if (!JsonParser.parseString(Files.readString(configFile)).equals(JsonParser.parseString(
+                Json.PRETTY.toJson(config)))) {
             throw new IllegalArgumentException("cannot resume: the student in " + configFile + " differs from "
                     + Json.LINE.toJson(config));
         }
         JsonObject saved = JsonParser.parseString(Files.readString(parametersFile)).getAsJsonObject();
-        JsonObject now = Json.PRETTY.toJsonTree(settings).getAsJsonObject();
+        JsonObject now = JsonParser.parseString(Json.PRETTY.toJson(settings)).getAsJsonObject();
         for (String group : now.keySet()) {
             JsonElement was = saved.get(group);
             JsonElement is = now.get(group);

@@ -15,6 +15,8 @@ import org.distillery.teacher.server.TeacherServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXOperators;
@@ -31,9 +33,11 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The train command end to end, and every bad input: one clear line, exit 2, no stack trace. */
+@Timeout(300)
 class TrainCommandTest {
     @TempDir
     static Path dir;
@@ -116,7 +120,7 @@ class TrainCommandTest {
                 "two", "--output-feature-loss-weight", "0.5", "--rkd-distance-loss-weight", "0.1");
         assertEquals(0, code, err.toString());
         assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size());
-        assertTrue(Files.readString(run.resolve("parameters.json")).contains("\"outputFeatureLossWeight\": 0.5"));
+        assertTrue(Files.readString(run.resolve("parameters.json")).contains("\"output_feature_loss_weight\": 0.5"));
 
         Path onnx = dir.resolve("student.onnx");
         assertEquals(0, StudentTrainerMain.execute(new PrintWriter(err, true), "export", "--run-dir", run.toString(),
@@ -126,7 +130,10 @@ class TrainCommandTest {
             Map<String, String> meta = session.getMetadata().getCustomMetadata();
             assertTrue(meta.get("distillery.data_fingerprint").startsWith("sha256:"), meta.toString());
             assertTrue(meta.get("distillery.architecture").contains("\"hidden\": 16"));
-            assertTrue(meta.get("distillery.hyperparameters").contains("softLabelWeight"));
+            assertTrue(meta.get("distillery.hyperparameters").contains("soft_label_weight"));
+            String versions = meta.get("distillery.versions");
+            assertTrue(versions.matches("distillery \\S+; djl \\d+\\.\\d+\\.\\d+ \\(pytorch \\d+\\.\\d+\\.\\d+\\); "
+                    + "onnxruntime \\d+\\.\\d+\\.\\d+; onnx opset 17"), versions);
         }
     }
 
@@ -136,8 +143,8 @@ class TrainCommandTest {
                 dir.resolve("x.onnx").toString()).contains("run directory not found"));
         Path empty = dir.resolve("run-empty");
         Files.createDirectories(empty);
-        Files.writeString(empty.resolve("config.json"), "{\"kind\":\"fasttext\",\"vocabSize\":100,\"hidden\":8,"
-                + "\"layers\":1,\"heads\":1,\"intermediate\":1,\"maxLength\":16,\"labels\":2,\"dropout\":0}");
+        Files.writeString(empty.resolve("config.json"), "{\"kind\":\"fasttext\",\"vocab_size\":100,\"hidden\":8,"
+                + "\"layers\":1,\"heads\":1,\"intermediate\":1,\"max_length\":16,\"labels\":2,\"dropout\":0}");
         String err = fails("export", "--run-dir", empty.toString(), "--out", dir.resolve("x.onnx").toString());
         assertTrue(err.contains("no checkpoint") && err.contains("best.params"), err);
         assertTrue(Files.notExists(dir.resolve("x.onnx")));
@@ -212,8 +219,46 @@ class TrainCommandTest {
     }
 
     @Test
+    void everyOptionOfEveryTrainingCommandIsDescribed() {
+        for (String command : new String[]{"train", "train-teacher", "bench", "demo", "export"}) {
+            CommandLine.Model.CommandSpec spec = new CommandLine(new StudentTrainerMain()).getSubcommands()
+                    .get(command).getCommandSpec();
+            for (CommandLine.Model.OptionSpec option : spec.options()) {
+                assertTrue(option.description().length > 0 && !option.description()[0].isBlank(),
+                        command + " " + option.longestName() + " has no description");
+            }
+        }
+    }
+
+    @Test
+    void trainTeacherOffersNoDistillationOptions() {
+        CommandLine.Model.CommandSpec spec = new CommandLine(new StudentTrainerMain()).getSubcommands()
+                .get("train-teacher").getCommandSpec();
+        for (String option : new String[]{"--teacher", "--soft-label-weight", "--temperature", "--prefetch",
+                "--student"}) {
+            assertNull(spec.findOption(option), "train-teacher offers " + option);
+        }
+        assertTrue(fails("train-teacher", "--soft-label-weight", "1", "--out", "t.onnx", "--run-dir", "r")
+                .matches(".*Unknown options?: '--soft-label-weight'.*"));
+    }
+
+    @Test
+    void helpShowsDefaultsFromTheOptionRecords() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        CommandLine train = new CommandLine(new StudentTrainerMain()).getSubcommands().get("train");
+        train.setUsageHelpWidth(1000);
+        train.usage(new PrintWriter(out));
+        String help = out.toString();
+        assertTrue(help.contains("Peak learning rate of AdamW (default: "
+                + org.distillery.student.options.OptimizerOptions.DEFAULTS.learningRate() + ")"), help);
+        assertTrue(help.contains("kl (KL x T^2) or cross_entropy (default: kl)"), help);
+        assertTrue(help.contains("Hidden width; the embedding width of a fasttext student (default: "
+                + org.distillery.student.options.StudentOptions.DEFAULTS.hidden() + ")"), help);
+    }
+
+    @Test
     void invalidHyperparameters() {
-        assertTrue(fails(args("--soft-label-weight", "-1")).contains("soft_label_weight must be >= 0, got -1.0"));
+        assertTrue(fails(args("--soft-label-weight", "-1")).contains("soft_label_weight must be finite and >= 0, got -1.0"));
         assertTrue(fails(args("--temperature", "0")).contains("temperature must be > 0, got 0.0"));
         assertTrue(fails(args("--start-dur", "0.8", "--end-dur", "0.2"))
                 .contains("start_dur (0.8) must not be after end_dur (0.2)"));

@@ -16,6 +16,7 @@ import org.distillery.teacher.server.ModelRegistry;
 import org.distillery.teacher.server.ServerLimits;
 import org.distillery.teacher.server.TeacherServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
@@ -28,10 +29,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client against real servers: retries UNAVAILABLE until a server comes up; ensemble member sampling. */
+@Timeout(120)
 class TeacherClientTest {
+    private static TeacherRequestSpec spec(String model) {
+        return new TeacherRequestSpec(model, TeacherRequestSpec.TOKENIZER_INPUTS, "logits", List.of(),
+                DataType.FLOAT16);
+    }
+
     @TempDir
     Path dir;
 
@@ -53,11 +61,16 @@ class TeacherClientTest {
         }
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try (PaddedTokenizer tokenizer = PaddedTokenizer.load(TestTokenizers.write(dir.resolve("tok.json")), 16, null);
-             TeacherClient client = new TeacherClient(channel, "t", "logits", List.of(), DataType.FLOAT16, 30, 6)) {
+             TeacherClient client = new TeacherClient(channel, spec("t"), 30, 6)) {
             TokenIds ids = tokenizer.encode(List.of("the cat sat"), null);
-            CompletableFuture<TeacherOutputs> answer = client.request(ids, List.of("input_ids", "attention_mask",
-                    "token_type_ids"), 0, 0);
-            Thread.sleep(400); // the first attempts fail: nothing listens yet
+            CompletableFuture<TeacherOutputs> answer = client.request(ids, 0, 0);
+            // Nothing listens yet: wait until the client has been refused and has sent the request again.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (client.requestsSent() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(client.requestsSent() >= 2, "the client retried while no server listened");
+            assertFalse(answer.isDone(), "no answer without a server");
             TeacherServer server = start(port, registry().addModel("t", model, null, null, null).build());
             try {
                 TeacherOutputs out = answer.get(60, TimeUnit.SECONDS);
@@ -81,12 +94,11 @@ class TeacherClientTest {
                 .build());
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         try (PaddedTokenizer tokenizer = PaddedTokenizer.load(TestTokenizers.write(dir.resolve("tok.json")), 16, null);
-             TeacherClient client = new TeacherClient(channel, "e", "logits", List.of(), DataType.FLOAT16, 30, 1)) {
+             TeacherClient client = new TeacherClient(channel, spec("e"), 30, 1)) {
             TokenIds ids = tokenizer.encode(List.of("the cat sat", "a dog"), null);
             Set<List<String>> used = new HashSet<>();
             for (long seed = 0; seed < 12; seed++) {
-                TeacherOutputs out = client.request(ids, List.of("input_ids", "attention_mask", "token_type_ids"),
-                        2, seed).get(30, TimeUnit.SECONDS);
+                TeacherOutputs out = client.request(ids, 2, seed).get(30, TimeUnit.SECONDS);
                 assertEquals(2, out.members().size());
                 used.add(out.members());
             }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -17,6 +18,7 @@ import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.student.model.StudentConfig;
+import org.distillery.student.model.StudentKind;
 import org.distillery.student.model.Students;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.runtime.Device;
@@ -27,8 +29,10 @@ import org.distillery.teacher.server.TeacherServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,15 +42,17 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Export parity for both student kinds on padded batches; an exported student serves as a teacher unchanged. */
+@org.junit.jupiter.api.Timeout(300)
 class OnnxStudentExporterTest {
     @TempDir
     Path dir;
 
-    private static StudentConfig config(String kind) {
+    private static StudentConfig config(StudentKind kind) {
         return new StudentConfig(kind, 60, 16, 2, 2, 32, 24, 3, 0.1f);
     }
 
@@ -63,27 +69,70 @@ class OnnxStudentExporterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {StudentConfig.BERT, StudentConfig.FASTTEXT})
-    void exportedStudentMatchesDjlOnPaddedBatches(String kind) throws Exception {
+    @EnumSource(StudentKind.class)
+    void exportedStudentMatchesDjlOnPaddedBatches(StudentKind kind) throws Exception {
         StudentConfig config = config(kind);
         Path out = dir.resolve(kind + ".onnx");
+        // Three rows of different lengths padded with id 0 and mask 0; the second segment typed 1.
+        int batch = 3;
+        int length = 9;
+        long[] ids = new long[batch * length];
+        long[] mask = new long[batch * length];
+        long[] types = new long[batch * length];
+        int[] real = {9, 5, 2};
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < real[b]; t++) {
+                ids[b * length + t] = 1 + (7L * b + 11L * t) % (config.vocabSize() - 1);
+                mask[b * length + t] = 1;
+                types[b * length + t] = t >= real[b] / 2 ? 1 : 0;
+            }
+        }
+        float[] djlLogits;
+        float[] djlPooled;
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             AbstractBlock student = trainedLookingStudent(config, manager);
-            OnnxStudentExporter.Parity parity = OnnxStudentExporter.export(student, config,
-                    Map.of("distillery.architecture", kind), out, manager);
-            assertTrue(parity.logits() <= 1e-4 && parity.pooled() <= 1e-4, parity.toString());
+            OnnxStudentExporter.export(student, config, Map.of("distillery.architecture", kind.id()), out, manager);
+            Shape shape = new Shape(batch, length);
+            NDList djl = student.forward(new ParameterStore(manager, false), new NDList(manager.create(ids, shape),
+                    manager.create(mask, shape), manager.create(types, shape)), false);
+            djlLogits = djl.get(0).toFloatArray();
+            djlPooled = djl.get(1).toFloatArray();
         }
-        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(out.toString(),
-                new OrtSession.SessionOptions())) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {batch, length};
+        try (OrtSession session = env.createSession(out.toString(), new OrtSession.SessionOptions());
+             OnnxTensor idsTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+             OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+             OnnxTensor typesTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape);
+             OrtSession.Result result = session.run(Map.of("input_ids", idsTensor, "attention_mask", maskTensor,
+                     "token_type_ids", typesTensor))) {
             assertEquals(Set.of("input_ids", "attention_mask", "token_type_ids"), session.getInputNames());
-            assertTrue(session.getOutputNames().containsAll(Set.of("logits", "pooled_output")));
-            assertEquals(kind, session.getMetadata().getCustomMetadata().get("distillery.architecture"));
+            assertEquals(kind.id(), session.getMetadata().getCustomMetadata().get("distillery.architecture"));
+            float[] onnxLogits = floats(result, "logits");
+            float[] onnxPooled = floats(result, "pooled_output");
+            assertEquals(batch * config.labels(), onnxLogits.length);
+            assertEquals(batch * config.hidden(), onnxPooled.length);
+            for (int i = 0; i < djlLogits.length; i++) {
+                assertEquals(djlLogits[i], onnxLogits[i], 1e-4, "logits[" + i + "]");
+            }
+            for (int i = 0; i < djlPooled.length; i++) {
+                assertEquals(djlPooled[i], onnxPooled[i], 1e-4, "pooled_output[" + i + "]");
+            }
+            // The rows differ: the check would notice rows swapped or padding leaking into the result.
+            assertNotEquals(onnxLogits[0], onnxLogits[config.labels()]);
         }
+    }
+
+    private static float[] floats(OrtSession.Result result, String name) throws Exception {
+        FloatBuffer buffer = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
     }
 
     @Test
     void failedParityLeavesNoFile() throws Exception {
-        StudentConfig config = config(StudentConfig.BERT);
+        StudentConfig config = config(StudentKind.BERT);
         Path out = dir.resolve("never.onnx");
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             AbstractBlock student = trainedLookingStudent(config, manager);
@@ -100,7 +149,7 @@ class OnnxStudentExporterTest {
 
     @Test
     void exportedStudentIsServedByTheTeacherServerUnchanged() throws Exception {
-        StudentConfig config = config(StudentConfig.BERT);
+        StudentConfig config = config(StudentKind.BERT);
         Path out = dir.resolve("served.onnx");
         long[] ids = {2, 14, 7, 33, 3};
         float[] djl;

@@ -26,7 +26,7 @@ class DistillationLossesTest {
         return manager.create(v);
     }
 
-    private static double[] logSoftmax(double[] x, double t) {
+    static double[] logSoftmax(double[] x, double t) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : x) {
             max = Math.max(max, v / t);
@@ -42,13 +42,23 @@ class DistillationLossesTest {
         return out;
     }
 
+    /** KL(softmax(t/T) ‖ softmax(s/T)) of one row, in doubles. */
+    static double kl(double[] student, double[] teacher, double temperature) {
+        double[] ls = logSoftmax(student, temperature);
+        double[] lt = logSoftmax(teacher, temperature);
+        double kl = 0;
+        for (int i = 0; i < ls.length; i++) {
+            kl += Math.exp(lt[i]) * (lt[i] - ls[i]);
+        }
+        return kl;
+    }
+
     @Test
     void crossEntropy() {
         NDArray logits = rows(new float[][]{{1, 2, 3}, {0.5f, -1, 2}});
         NDArray labels = manager.create(new long[]{2, 0});
         double expected = (-logSoftmax(new double[]{1, 2, 3}, 1)[2] - logSoftmax(new double[]{0.5, -1, 2}, 1)[0]) / 2;
         assertEquals(expected, DistillationLosses.crossEntropy(logits, labels).getFloat(), 1e-6);
-        assertEquals(0.40760596, -logSoftmax(new double[]{1, 2, 3}, 1)[2], 1e-7);
     }
 
     @Test
@@ -93,13 +103,15 @@ class DistillationLossesTest {
     }
 
     @Test
-    void rkdAngleIsZeroForSimilarShapesAndPositiveOtherwise() {
+    void rkdAngleIsZeroForSimilarShapesAndMatchesHandValue() {
         NDArray s = rows(new float[][]{{0, 0}, {3, 0}, {0, 4}});
         assertEquals(0, DistillationLosses.rkdAngle(s, s.mul(2f).add(1f)).getFloat(), 1e-6);
-        // Right angle at point 0 in s; 60 degrees in an equilateral triangle: cos differs by 0.5 at (1, 0, 2).
+        // The 3-4-5 triangle's angles have cosines 0 (at point 0), 3/5 (at 1) and 4/5 (at 2); the equilateral
+        // triangle's are all 1/2. Each differs at two ordered cells (j, k) of its vertex: differences 0.5, 0.1, 0.3;
+        // smooth L1 gives 0.5·d² each; cells where j or k is the vertex, or j = k, agree. Mean over all 27 cells.
         NDArray t = rows(new float[][]{{0, 0}, {1, 0}, {0.5f, (float) Math.sqrt(0.75)}});
-        double loss = DistillationLosses.rkdAngle(s, t).getFloat();
-        assertEquals(true, loss > 0.01, "loss " + loss);
+        double expected = 2 * (0.5 * 0.25 + 0.5 * 0.01 + 0.5 * 0.09) / 27;
+        assertEquals(expected, DistillationLosses.rkdAngle(s, t).getFloat(), 1e-6);
     }
 
     @Test
@@ -108,9 +120,11 @@ class DistillationLossesTest {
         NDArray weight = rows(new float[][]{{1, 0}, {0, 1}, {1, 1}});
         NDArray bias = manager.create(new float[]{0.1f, 0, -0.1f});
         NDArray teacher = rows(new float[][]{{2, 0, 1}, {0, 1, 3}});
-        NDArray byHand = rows(new float[][]{{1.1f, 0, 0.9f}, {0.6f, 2, 2.4f}});
-        assertEquals(DistillationLosses.klDivergence(byHand, teacher, 2f).getFloat(),
-                DistillationLosses.softmaxRegression(features, weight, bias, teacher, 2f).getFloat(), 1e-6);
+        // Through the head by hand: x·Wᵀ + b = (1.1, 0, 0.9) and (0.6, 2, 2.4); then KL at T = 2, times T².
+        double expected = (kl(new double[]{1.1, 0, 0.9}, new double[]{2, 0, 1}, 2)
+                + kl(new double[]{0.6, 2, 2.4}, new double[]{0, 1, 3}, 2)) / 2 * 4;
+        assertEquals(expected, DistillationLosses.softmaxRegression(features, weight, bias, teacher, 2f).getFloat(),
+                1e-6);
     }
 
     @Test

@@ -26,7 +26,7 @@ class TeacherInitializerTest {
         Path teacher = TestTeachers.bert(dir.resolve("t.onnx"), new BertGraphConfig(100, 16, 4, 2, 32, 64, 2, 2,
                 1e-12f), 9);
         RandomWeights weights = new RandomWeights(9, 0.2);
-        StudentConfig config = new StudentConfig(StudentConfig.BERT, 100, 16, 2, 2, 32, 32, 2, 0.1f);
+        StudentConfig config = new StudentConfig(StudentKind.BERT, 100, 16, 2, 2, 32, 32, 2, 0.1f);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             AbstractBlock student = Students.create(config, manager);
             List<String> copied = TeacherInitializer.apply(student, config, teacher);
@@ -49,14 +49,14 @@ class TeacherInitializerTest {
     @Test
     void mismatchedWidthsAreRefusedClearly() throws Exception {
         Path teacher = TestTeachers.tinyBert(dir.resolve("t.onnx"), 1); // hidden 16, 2 layers
-        StudentConfig narrow = new StudentConfig(StudentConfig.BERT, 100, 8, 1, 2, 32, 32, 3, 0.1f);
+        StudentConfig narrow = new StudentConfig(StudentKind.BERT, 100, 8, 1, 2, 32, 32, 3, 0.1f);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             AbstractBlock student = Students.create(narrow, manager);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> TeacherInitializer.apply(student, narrow, teacher));
             assertTrue(e.getMessage().contains("has shape [100, 16]") && e.getMessage().contains("[100, 8]")
                     && e.getMessage().contains("widths must match"), e.getMessage());
-            StudentConfig deep = new StudentConfig(StudentConfig.BERT, 100, 16, 3, 2, 32, 32, 3, 0.1f);
+            StudentConfig deep = new StudentConfig(StudentKind.BERT, 100, 16, 3, 2, 32, 32, 3, 0.1f);
             AbstractBlock tooDeep = Students.create(deep, manager);
             assertTrue(assertThrows(IllegalArgumentException.class, () -> TeacherInitializer.apply(tooDeep, deep,
                     teacher)).getMessage().contains("has 2 encoder layers"));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.AbstractBlock;
 import org.distillery.student.model.StudentConfig;
+import org.distillery.student.model.StudentKind;
 import org.distillery.student.model.Students;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,7 @@ class CheckpointTest {
 
     @Test
     void roundTripRestoresWeightsAndMoments() throws Exception {
-        StudentConfig config = new StudentConfig(StudentConfig.FASTTEXT, 50, 8, 1, 1, 1, 16, 3, 0f);
+        StudentConfig config = new StudentConfig(StudentKind.FASTTEXT, 50, 8, 1, 1, 1, 16, 3, 0f);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             AbstractBlock student = Students.create(config, manager);
             Map<String, NDArray> params = new LinkedHashMap<>();
@@ -38,7 +39,7 @@ class CheckpointTest {
                 optimizer.variances().put(n, a.square());
             });
             optimizer.restoreStep(17);
-            Checkpoint saved = Checkpoint.capture(9, 0.75, List.of("{\"a\":1}"), params, optimizer);
+            Checkpoint saved = Checkpoint.capture(9, 0.75, List.of("{\"a\":1}"), "{\"figures\":2}", params, optimizer);
             Path file = dir.resolve("last.ckpt");
             saved.save(file);
             Map<String, float[]> before = new LinkedHashMap<>();
@@ -53,6 +54,8 @@ class CheckpointTest {
             loaded.restore(params, fresh, manager);
             assertEquals(9, loaded.step());
             assertEquals(0.75, loaded.bestMetric());
+            assertEquals("{\"figures\":2}", loaded.figures());
+            assertEquals(List.of("{\"a\":1}"), loaded.metricLines());
             assertEquals(17, fresh.step());
             params.forEach((n, a) -> {
                 assertArrayEquals(before.get(n), a.toFloatArray(), n);
