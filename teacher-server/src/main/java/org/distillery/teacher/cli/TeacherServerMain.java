@@ -40,10 +40,12 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "An ensemble of models given with --model (repeatable). Default combine: mean_logits.")
     List<String> ensembles = new ArrayList<>();
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "0.0.0.0",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "50051", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "50051",
+            description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--port-file", description = "Write the bound port to this file once serving.")
@@ -57,32 +59,30 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "ONNX Runtime threads per run; 0 = ONNX Runtime's choice (default: ${DEFAULT-VALUE}).")
     int intraOpThreads;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "Examples merged into one run (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
+    @Option(names = "--max-batch", description = "Examples merged into one run (default: ${DEFAULT-VALUE}).")
+    int maxBatch = BatchingOptions.DEFAULTS.maxBatch();
 
-    @Option(names = "--max-queue-delay-us", defaultValue = "2000",
+    @Option(names = "--max-queue-delay-us",
             description = "How long a batch waits for more requests, in microseconds (default: ${DEFAULT-VALUE}).")
-    long maxQueueDelayUs;
+    long maxQueueDelayUs = BatchingOptions.DEFAULTS.maxQueueDelayMicros();
 
-    @Option(names = "--max-queue", defaultValue = "1024",
+    @Option(names = "--max-queue",
             description = "Requests waiting per model before RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
-    int maxQueue;
+    int maxQueue = BatchingOptions.DEFAULTS.maxQueue();
 
-    @Option(names = "--max-request-examples", defaultValue = "1024",
-            description = "Largest batch per request (default: ${DEFAULT-VALUE}).")
-    int maxRequestExamples;
+    @Option(names = "--max-request-examples", description = "Largest batch per request (default: ${DEFAULT-VALUE}).")
+    int maxRequestExamples = ServerLimits.DEFAULTS.maxRequestExamples();
 
-    @Option(names = "--max-request-elements", defaultValue = "16777216",
+    @Option(names = "--max-request-elements",
             description = "Most elements per input tensor (default: ${DEFAULT-VALUE}).")
-    long maxRequestElements;
+    long maxRequestElements = ServerLimits.DEFAULTS.maxRequestElements();
 
-    @Option(names = "--stream-window", defaultValue = "64",
+    @Option(names = "--stream-window",
             description = "Requests per InferStream read ahead of responses taken (default: ${DEFAULT-VALUE}).")
-    int streamWindow;
+    int streamWindow = ServerLimits.DEFAULTS.streamWindow();
 
-    @Option(names = "--max-message-mb", defaultValue = "256",
-            description = "Largest gRPC message in MiB (default: ${DEFAULT-VALUE}).")
-    int maxMessageMb;
+    @Option(names = "--max-message-mb", description = "Largest gRPC message in MiB (default: ${DEFAULT-VALUE}).")
+    int maxMessageMb = ServerLimits.DEFAULTS.maxMessageBytes() >> 20;
 
     @Option(names = "--grace-seconds", defaultValue = "30",
             description = "On SIGTERM, time for in-flight requests to finish (default: ${DEFAULT-VALUE}).")

@@ -9,6 +9,9 @@ package org.distillery.teacher.server;
  * @param maxMessageBytes    largest gRPC message accepted
  */
 public record ServerLimits(int maxRequestExamples, long maxRequestElements, int streamWindow, int maxMessageBytes) {
+    /** 1024 examples, 16M elements per tensor, a window of 64, 256 MiB messages: the one place for these defaults. */
+    public static final ServerLimits DEFAULTS = new ServerLimits(1024, 16L << 20, 64, 256 << 20);
+
     public ServerLimits {
         if (maxRequestExamples < 1) {
             throw new IllegalArgumentException("max request examples must be >= 1, got " + maxRequestExamples);
@@ -24,8 +27,8 @@ public record ServerLimits(int maxRequestExamples, long maxRequestElements, int 
         }
     }
 
-    /** 1024 examples, 16M elements per tensor, a window of 64, 256 MiB messages. */
+    /** {@link #DEFAULTS}. */
     public static ServerLimits defaults() {
-        return new ServerLimits(1024, 16L << 20, 64, 256 << 20);
+        return DEFAULTS;
     }
 }
