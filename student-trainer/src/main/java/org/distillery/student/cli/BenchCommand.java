@@ -5,6 +5,7 @@ import org.distillery.student.data.CacheDirectory;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.data.SpamAssassin;
 import org.distillery.student.data.Splits;
+import org.distillery.student.launch.TeacherProcess;
 import org.distillery.student.options.OptimizerOptions;
 import org.distillery.student.options.StudentOptions;
 import org.distillery.student.text.BertUncasedTokenizer;
@@ -53,9 +54,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int core = teacherCore;
+        if (core >= 0 && !TeacherProcess.canPin()) {
+            System.out.println("taskset is not on the PATH: the teacher process is not pinned");
+            core = -1;
+        }
         TrainerBenchmark bench = new TrainerBenchmark(StudentOptions.bert(studentLayers, studentHidden, maxLength),
-                StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window,
-                teacherCore);
+                StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window, core);
         Path cache = CacheDirectory.or(cacheDir);
         List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.01, 0, 1);
         bench.run(splits.get(0), splits.get(1), BertUncasedTokenizer.cached(cache), json, System.out);

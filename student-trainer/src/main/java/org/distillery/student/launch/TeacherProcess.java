@@ -96,7 +96,7 @@ public final class TeacherProcess implements AutoCloseable {
     static List<String> command(Spec spec, Path portFile) {
         List<String> command = new ArrayList<>();
         if (spec.core() >= 0) {
-            if (!onPath("taskset")) {
+            if (!canPin()) {
                 throw new IllegalStateException("pinning the teacher to core " + spec.core() + " needs taskset "
                         + "(util-linux), which is not on the PATH");
             }
@@ -112,6 +112,11 @@ public final class TeacherProcess implements AutoCloseable {
         spec.models().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> command.addAll(List.of("--model", e.getKey() + "=" + e.getValue())));
         return command;
+    }
+
+    /** True when processes can be pinned to a core here ({@code taskset} is on the PATH). */
+    public static boolean canPin() {
+        return onPath("taskset");
     }
 
     private static boolean onPath(String program) {

@@ -2,10 +2,12 @@ package org.distillery.student.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.distillery.student.model.Scalars;
 
 /**
  * The loss terms of knowledge distillation, as differentiable functions of DJL arrays. Every term is a scalar
- * averaged over the batch. Names follow the seed recipes (AutoMM, Composer, HF DistillationTrainer).
+ * averaged over the batch. Names follow the seed recipes (AutoMM, Composer, HF DistillationTrainer). Constants
+ * enter through {@link Scalars}, never as Java numbers (see there why).
  */
 public final class DistillationLosses {
     private DistillationLosses() {
@@ -20,16 +22,16 @@ public final class DistillationLosses {
 
     /** {@code KL(softmax(t/T) || softmax(s/T)) · T²}: the Hinton term, scaled so gradients keep their size. */
     public static NDArray klDivergence(NDArray student, NDArray teacher, float temperature) {
-        NDArray teacherLog = teacher.div(temperature).logSoftmax(-1);
-        NDArray studentLog = student.div(temperature).logSoftmax(-1);
-        return teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(new int[]{1}).mean()
-                .mul(temperature * temperature);
+        NDArray teacherLog = Scalars.div(teacher, temperature).logSoftmax(-1);
+        NDArray studentLog = Scalars.div(student, temperature).logSoftmax(-1);
+        return Scalars.mul(teacherLog.exp().mul(teacherLog.sub(studentLog)).sum(new int[]{1}).mean(),
+                temperature * temperature);
     }
 
     /** Cross-entropy against the teacher's soft labels: {@code -Σ softmax(t/T) · log softmax(s/T)}. */
     public static NDArray softCrossEntropy(NDArray student, NDArray teacher, float temperature) {
-        NDArray teacherProbs = teacher.div(temperature).softmax(-1);
-        return teacherProbs.mul(student.div(temperature).logSoftmax(-1)).sum(new int[]{1}).neg().mean();
+        NDArray teacherProbs = Scalars.div(teacher, temperature).softmax(-1);
+        return teacherProbs.mul(Scalars.div(student, temperature).logSoftmax(-1)).sum(new int[]{1}).neg().mean();
     }
 
     /** Mean squared error between two arrays of the same shape (logits or features). */
@@ -40,7 +42,7 @@ public final class DistillationLosses {
     /** {@code 1 - cos(s, t)} per row, averaged. */
     public static NDArray cosine(NDArray student, NDArray teacher) {
         NDArray dot = student.mul(teacher).sum(new int[]{1});
-        NDArray norms = student.norm(new int[]{1}).mul(teacher.norm(new int[]{1})).maximum(1e-8f);
+        NDArray norms = Scalars.atLeast(student.norm(new int[]{1}).mul(teacher.norm(new int[]{1})), 1e-8);
         return dot.div(norms).neg().add(1f).mean();
     }
 
@@ -54,11 +56,11 @@ public final class DistillationLosses {
 
     private static NDArray normalizedDistances(NDArray x) {
         NDArray diff = x.expandDims(1).sub(x.expandDims(0));
-        NDArray d = diff.square().sum(new int[]{2}).maximum(1e-12f).sqrt();
+        NDArray d = Scalars.atLeast(diff.square().sum(new int[]{2}), 1e-12).sqrt();
         long n = x.getShape().get(0);
         NDArray offDiagonal = d.getManager().eye((int) n).neg().add(1f);
-        NDArray mean = d.mul(offDiagonal).sum().div(Math.max(1, n * (n - 1)));
-        return d.mul(offDiagonal).div(mean.maximum(1e-12f));
+        NDArray mean = Scalars.div(d.mul(offDiagonal).sum(), Math.max(1, n * (n - 1)));
+        return d.mul(offDiagonal).div(Scalars.atLeast(mean, 1e-12));
     }
 
     /** RKD angle loss: cosines of the angles every triple of examples forms should agree (smooth L1). */
@@ -68,13 +70,13 @@ public final class DistillationLosses {
 
     private static NDArray angles(NDArray x) {
         NDArray diff = x.expandDims(0).sub(x.expandDims(1)); // [i, j] = x_j - x_i
-        NDArray unit = diff.div(diff.norm(new int[]{2}, true).maximum(1e-12f));
+        NDArray unit = diff.div(Scalars.atLeast(diff.norm(new int[]{2}, true), 1e-12));
         return unit.matMul(unit.transpose(0, 2, 1)); // [i, j, k] = cos of angle j-i-k
     }
 
     private static NDArray smoothL1(NDArray a, NDArray b) {
         NDArray diff = a.sub(b).abs();
-        NDArray quadratic = diff.square().mul(0.5f);
+        NDArray quadratic = Scalars.mul(diff.square(), 0.5);
         NDArray linear = diff.sub(0.5f);
         return diff.lt(1f).toType(DataType.FLOAT32, false).mul(quadratic)
                 .add(diff.gte(1f).toType(DataType.FLOAT32, false).mul(linear)).mean();

@@ -3,6 +3,7 @@ package org.distillery.student.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.distillery.student.model.Scalars;
 import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.SoftLabelLoss;
 
@@ -118,7 +119,7 @@ public final class Objective {
             }
             NDArray value = term.compute(step);
             values.put(term.name(), value);
-            total = total.add(value.mul(term.weight()));
+            total = total.add(Scalars.mul(value, term.weight()));
         }
         NDArray teacherKl = step.teacher() == null || step.teacher().logits() == null ? null
                 : DistillationLosses.klDivergence(step.logits().stopGradient(), step.teacher().logits(), 1f);

@@ -57,7 +57,7 @@ final class EncoderLayer extends AbstractBlock {
         NDArray q = split(apply(query, ps, x, training), batch, seq, headDim);
         NDArray k = split(apply(key, ps, x, training), batch, seq, headDim);
         NDArray v = split(apply(value, ps, x, training), batch, seq, headDim);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(maskBias);
+        NDArray scores = Scalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim)).add(maskBias);
         NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden);
         NDArray attention = apply(dropout, ps, apply(attentionOut, ps, context, training), training);
         NDArray afterAttention = apply(attentionNorm, ps, x.add(attention), training);

@@ -67,8 +67,11 @@ class RepeatedRunsHeavyTest {
         for (int run = 0; run < RUNS; run++) {
             Path out = dir.resolve("demo-" + run);
             new DemoPipeline(DemoPreset.named("tiny"), "tiny", out, dir.resolve("cache"), false).run();
-            baseline.add(sha256(out.resolve("student-baseline/checkpoints/final.params")));
-            distilled.add(sha256(out.resolve("student-distilled/checkpoints/final.params")));
+            String b = sha256(out.resolve("student-baseline/checkpoints/final.params"));
+            String d = sha256(out.resolve("student-distilled/checkpoints/final.params"));
+            System.out.printf("demo %d: baseline %s, distilled %s%n", run, b.substring(0, 12), d.substring(0, 12));
+            baseline.add(b);
+            distilled.add(d);
         }
         assertEquals(1, baseline.size(), "baseline final.params: " + baseline);
         assertEquals(1, distilled.size(), "distilled final.params: " + distilled);

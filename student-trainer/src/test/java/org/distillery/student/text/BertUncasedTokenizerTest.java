@@ -33,14 +33,24 @@ class BertUncasedTokenizerTest {
     private static void assumeRegistryReachable() {
         String registry;
         try {
-            Process p = new ProcessBuilder("npm", "config", "get", "registry").redirectErrorStream(true).start();
-            registry = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            Process p = new ProcessBuilder("npm", "config", "get", "registry")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(String::trim).filter(l -> !l.isEmpty()).toList();
+            registry = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
             Assumptions.assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "npm does not run");
         } catch (IOException | InterruptedException e) {
             Assumptions.abort("npm is not installed: " + e.getMessage());
             return;
         }
-        URI uri = URI.create(registry);
+        URI uri;
+        try {
+            uri = URI.create(registry);
+        } catch (IllegalArgumentException e) {
+            Assumptions.abort("npm names no usable registry: '" + registry + "'");
+            return;
+        }
+        Assumptions.assumeTrue(uri.getHost() != null, "npm names no usable registry: '" + registry + "'");
         int port = uri.getPort() > 0 ? uri.getPort() : "http".equals(uri.getScheme()) ? 80 : 443;
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(uri.getHost(), port), 3000);
