@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import org.distillery.common.text.PaddedTokenizer;
-import org.distillery.common.text.TokenIds;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.data.Example;
 import org.distillery.student.loss.DistillationLosses;
@@ -45,11 +44,7 @@ public final class Validation {
                 batchLabels[i - from] = e.label();
             }
             try (NDManager scope = manager.newSubManager()) {
-                TokenIds t = tokenizer.encode(texts, pairs);
-                Shape shape = new Shape(t.batch(), t.length());
-                NDList inputs = new NDList(NativeArrays.copy(scope, t.inputIds(), shape),
-                        NativeArrays.copy(scope, t.attentionMask(), shape),
-                        NativeArrays.copy(scope, t.tokenTypeIds(), shape));
+                NDList inputs = NativeArrays.inputs(scope, tokenizer.encode(texts, pairs));
                 NDArray logits = student.forward(store, inputs, false).get(0);
                 lossSum += DistillationLosses.crossEntropy(logits, NativeArrays.copy(scope, batchLabels,
                         new Shape(to - from))).getFloat() * (to - from);

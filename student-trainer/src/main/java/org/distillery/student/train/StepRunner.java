@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import org.distillery.common.text.TokenIds;
 import org.distillery.student.client.TeacherOutputs;
 import org.distillery.student.loss.NativeArrays;
 import org.distillery.student.loss.Objective;
@@ -47,7 +46,7 @@ final class StepRunner {
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Gradients.zero(parameters.values());
-            NDList out = student.forward(store, inputs(scope, batch.tokens()), true);
+            NDList out = student.forward(store, NativeArrays.inputs(scope, batch.tokens()), true);
             NDArray labelArray = NativeArrays.copy(scope, batch.labels(), new Shape(batch.size()));
             TeacherBatch teacher = answer == null ? null : teacherBatch(scope, answer, batch.size());
             Objective.Value value = objective.compute(new StepData(out.get(0), out.get(1), labelArray, teacher, store,
@@ -79,12 +78,5 @@ final class StepRunner {
         answer.features().forEach((name, values) -> features.put(name, NativeArrays.copy(scope, values,
                 new Shape(batchSize, values.length / batchSize))));
         return new TeacherBatch(logits, features);
-    }
-
-    /** The student's three inputs, {@code [batch, length]} int64. */
-    static NDList inputs(NDManager scope, TokenIds t) {
-        Shape shape = new Shape(t.batch(), t.length());
-        return new NDList(NativeArrays.copy(scope, t.inputIds(), shape),
-                NativeArrays.copy(scope, t.attentionMask(), shape), NativeArrays.copy(scope, t.tokenTypeIds(), shape));
     }
 }
