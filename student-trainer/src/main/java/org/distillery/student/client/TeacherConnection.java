@@ -83,11 +83,6 @@ public final class TeacherConnection implements AutoCloseable {
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
     }
 
-    /** The model's description as the server gave it. */
-    public ModelInfo info() {
-        return info;
-    }
-
     /** The teacher's graph inputs. */
     public List<String> inputNames() {
         return info.getInputsList().stream().map(TensorSpec::getName).toList();

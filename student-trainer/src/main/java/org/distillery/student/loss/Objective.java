@@ -86,11 +86,6 @@ public final class Objective {
         return needs;
     }
 
-    /** True when some step can train without a teacher answer (a term needs none). */
-    public boolean trainsWithoutTeacher() {
-        return terms.stream().anyMatch(t -> !t.needs().any());
-    }
-
     /** Creates the terms' own parameters. */
     public void initialize(NDManager manager, int studentWidth) {
         terms.forEach(t -> t.initialize(manager, studentWidth));

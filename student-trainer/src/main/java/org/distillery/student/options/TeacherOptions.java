@@ -51,11 +51,6 @@ public record TeacherOptions(String target, String model, long timeoutSeconds, i
                 teacherOnnx, teacherHead);
     }
 
-    public TeacherOptions withNTeachersToSample(int value) {
-        return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, value, teacherOnnx,
-                teacherHead);
-    }
-
     /** The two initializer names of {@link #teacherHead}. */
     public String[] headNames() {
         String[] names = teacherHead.split(",");

@@ -243,14 +243,8 @@ public final class Trainer {
             return this;
         }
 
+        /** The trainer; its objective is checked when training starts, before anything is written. */
         public Trainer build() {
-            if (!objective.usesTeacher() && objective.hardLabelWeight() == 0) {
-                throw new IllegalArgumentException("the objective has no terms: give a hard-label weight, or a "
-                        + "teacher and a distillation weight");
-            }
-            if (teacher == null && objective.hardLabelWeight() == 0) {
-                throw new IllegalArgumentException("no teacher and no hard-label loss: nothing to train on");
-            }
             return new Trainer(this);
         }
     }
