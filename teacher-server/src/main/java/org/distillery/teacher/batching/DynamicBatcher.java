@@ -62,6 +62,12 @@ public final class DynamicBatcher implements AutoCloseable {
         if (closing) {
             throw ServingException.unavailable("model '" + model.name() + "' is shutting down");
         }
+        long cost = job.examples() * job.rowElements();
+        if (cost > options.maxBatchElements()) {
+            throw ServingException.resourceExhausted("model '" + model.name() + "': a request of "
+                    + job.examples() + " examples × " + job.rowElements() + " elements each (" + cost
+                    + ") is over the budget of one run, " + options.maxBatchElements() + " (--max-batch-elements)");
+        }
         if (!queue.offer(job)) {
             throw ServingException.resourceExhausted("model '" + model.name() + "': queue is full ("
                     + options.maxQueue() + " requests waiting, --max-queue); retry later");
@@ -115,6 +121,7 @@ public final class DynamicBatcher implements AutoCloseable {
             List<InferenceJob> batch = new ArrayList<>();
             batch.add(first);
             int examples = first.examples();
+            long widest = first.rowElements();
             long until = System.nanoTime() + delayNanos;
             while (examples < options.maxBatch()) {
                 InferenceJob next = queue.poll();
@@ -136,12 +143,14 @@ public final class DynamicBatcher implements AutoCloseable {
                 if (dropped(next)) {
                     continue;
                 }
-                if (examples + next.examples() > options.maxBatch()) {
+                long padded = (examples + next.examples()) * Math.max(widest, next.rowElements());
+                if (examples + next.examples() > options.maxBatch() || padded > options.maxBatchElements()) {
                     carry = next;
                     break;
                 }
                 batch.add(next);
                 examples += next.examples();
+                widest = Math.max(widest, next.rowElements());
             }
             // Jobs whose deadline passed or whose caller left while the batch gathered are not run.
             if (batch.removeIf(this::dropped)) {

@@ -47,6 +47,15 @@ public final class InferenceJob {
         return examples;
     }
 
+    /** Elements per example of the widest input: what one example costs a run once padded. */
+    public long rowElements() {
+        long widest = 1;
+        for (HostTensor t : inputs.values()) {
+            widest = Math.max(widest, t.size() / Math.max(1, t.batch()));
+        }
+        return widest;
+    }
+
     long submittedNanos() {
         return submittedNanos;
     }

@@ -70,6 +70,16 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "Requests waiting per model before RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
     int maxQueue = BatchingOptions.DEFAULTS.maxQueue();
 
+    @Option(names = "--max-batch-elements",
+            description = "Memory budget of one run: examples x padded elements per example of the widest input "
+                    + "(batch x sequence for token inputs); merging stops before it and a larger request gets "
+                    + "RESOURCE_EXHAUSTED (default: ${DEFAULT-VALUE}).")
+    long maxBatchElements = BatchingOptions.DEFAULTS.maxBatchElements();
+
+    @Option(names = "--cpu-arena", description = "Keep ONNX Runtime's CPU memory arena (faster repeated runs, but "
+            + "it keeps the memory of the largest run for good; off by default).")
+    boolean cpuArena;
+
     @Option(names = "--max-request-examples", description = "Largest batch per request (default: ${DEFAULT-VALUE}).")
     int maxRequestExamples = ServerLimits.DEFAULTS.maxRequestExamples();
 
@@ -80,6 +90,11 @@ public final class TeacherServerMain implements Callable<Integer> {
     @Option(names = "--stream-window",
             description = "Requests per InferStream read ahead of responses taken (default: ${DEFAULT-VALUE}).")
     int streamWindow = ServerLimits.DEFAULTS.streamWindow();
+
+    @Option(names = "--stream-window-bytes",
+            description = "Bytes of responses one InferStream may have computed but not yet taken; the server reads "
+                    + "fewer requests ahead when responses are large (default: ${DEFAULT-VALUE}).")
+    long streamWindowBytes = ServerLimits.DEFAULTS.streamWindowBytes();
 
     @Option(names = "--max-message-mb", description = "Largest gRPC message in MiB (default: ${DEFAULT-VALUE}).")
     int maxMessageMb = ServerLimits.DEFAULTS.maxMessageBytes() >> 20;
@@ -110,10 +125,10 @@ public final class TeacherServerMain implements Callable<Integer> {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no models: give at least one --model " + ModelArgument.FORMAT);
         }
-        SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads);
-        BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue);
+        SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads, cpuArena);
+        BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue, maxBatchElements);
         ServerLimits limits = new ServerLimits(maxRequestExamples, maxRequestElements, streamWindow,
-                Math.multiplyExact(maxMessageMb, 1 << 20));
+                Math.multiplyExact(maxMessageMb, 1 << 20), streamWindowBytes);
         ModelRegistry.Builder builder = ModelRegistry.builder(sessions, batching);
         ModelRegistry registry;
         try {

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * Combines members' outputs: MEAN_LOGITS averages each output element-wise; MEAN_PROBS averages
- * {@code softmax(logits / T)} over the last axis for the logits output and averages the others.
+ * {@code softmax(logits / T)} over the last axis for the logits output and returns the logarithm of that mean under
+ * the logits output's name — logits whose softmax is the mean probability, so the name stays true and a client
+ * that applies softmax gets the ensemble's probabilities — and averages the others.
  */
 public final class EnsembleCombiner {
     private EnsembleCombiner() {
@@ -38,8 +40,13 @@ public final class EnsembleCombiner {
                 }
             }
             float n = results.size();
+            boolean probabilities = mode == CombineMode.MEAN_PROBS && name.equals(logitsOutput);
             for (int i = 0; i < sum.length; i++) {
                 sum[i] /= n;
+                if (probabilities) {
+                    // log of the mean probability; the smallest normal float keeps a vanished class finite
+                    sum[i] = (float) Math.log(Math.max(sum[i], Float.MIN_NORMAL));
+                }
             }
             combined.put(name, HostTensor.ofFloats(sum, first.shape()));
         }

@@ -11,28 +11,39 @@ import java.util.ArrayDeque;
 
 /**
  * One InferStream call with manual flow control. The server asks the client for at most {@code window} requests
- * beyond the responses it has sent, and sends responses only while the transport is ready; a client that stops
- * reading therefore stops the server from reading, and nothing is buffered without bound. A failed request ends
- * the stream with its status, its description prefixed with the request id.
+ * beyond the responses it has sent — fewer when responses are large, so that the responses computed but not yet
+ * taken stay within {@code windowBytes} — and sends responses only while the transport is ready; a client that stops
+ * reading therefore stops the server from reading, and nothing is buffered without bound. A request that fails is
+ * answered with its id and {@code InferResponse.error}, and the stream goes on serving the others.
  */
 final class InferStreamHandler implements StreamObserver<InferRequest> {
     private final InferencePipeline pipeline;
     private final ServerCallStreamObserver<InferResponse> call;
     private final Context context;
+    private final int window;
+    private final long windowBytes;
     private final ArrayDeque<InferResponse> ready = new ArrayDeque<>();
+    /** Requests the client may send that have not been answered on the wire yet. */
+    private int granted;
     private int inFlight;
+    private long largestResponse;
     private boolean halfClosed;
     private boolean done;
 
     InferStreamHandler(InferencePipeline pipeline, ServerCallStreamObserver<InferResponse> call, int window,
-                       Context context) {
+                       long windowBytes, Context context) {
         this.pipeline = pipeline;
         this.call = call;
         this.context = context;
+        this.window = window;
+        this.windowBytes = windowBytes;
         call.disableAutoRequest();
         call.setOnReadyHandler(this::drain);
         call.setOnCancelHandler(this::cancelled);
-        call.request(window);
+        // Until the first response shows how large answers are, two requests at a time; then as many as both
+        // windows allow.
+        granted = Math.min(window, 2);
+        call.request(granted);
     }
 
     @Override
@@ -43,30 +54,33 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
             }
             inFlight++;
         }
-        String prefix = request.getRequestId().isEmpty() ? "" : "request '" + request.getRequestId() + "': ";
         try {
-            pipeline.infer(request, context).whenComplete((response, failure) -> {
-                if (failure != null) {
-                    fail(TeacherService.toStatus(failure, prefix));
-                } else {
-                    synchronized (this) {
-                        ready.add(response);
-                    }
-                    drain();
-                }
-            });
+            pipeline.infer(request, context).whenComplete((response, failure) ->
+                    ready(failure == null ? response : error(request, failure)));
         } catch (RuntimeException e) {
-            fail(TeacherService.toStatus(e, prefix));
+            ready(error(request, e));
         }
     }
 
-    private synchronized void fail(Status status) {
-        if (done) {
-            return;
+    /** The answer to a failed request: its id and the status the unary call would have failed with. */
+    private static InferResponse error(InferRequest request, Throwable failure) {
+        Status status = TeacherService.toStatus(failure, "");
+        com.google.rpc.Status.Builder error = com.google.rpc.Status.newBuilder()
+                .setCode(status.getCode().value());
+        if (status.getDescription() != null) {
+            error.setMessage(status.getDescription());
         }
-        done = true;
-        ready.clear();
-        call.onError(status.asRuntimeException());
+        return InferResponse.newBuilder().setRequestId(request.getRequestId()).setError(error).build();
+    }
+
+    private void ready(InferResponse response) {
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            ready.add(response);
+        }
+        drain();
     }
 
     private synchronized void cancelled() {
@@ -74,16 +88,27 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
         ready.clear();
     }
 
-    /** Sends what is ready while the transport takes it; asks for one request per response sent. */
+    /**
+     * Sends what is ready while the transport takes it, then lets the client send as many more requests as the
+     * message window and the byte window (judged by the largest response so far) allow.
+     */
     private synchronized void drain() {
         if (done) {
             return;
         }
         while (!ready.isEmpty() && call.isReady()) {
-            call.onNext(ready.poll());
+            InferResponse response = ready.poll();
+            largestResponse = Math.max(largestResponse, response.getSerializedSize());
+            call.onNext(response);
             inFlight--;
-            if (!halfClosed) {
-                call.request(1);
+            granted--;
+        }
+        if (!halfClosed) {
+            long byBytes = largestResponse == 0 ? window : Math.max(1, windowBytes / largestResponse);
+            int allowed = (int) Math.min(window, byBytes);
+            if (granted < allowed) {
+                call.request(allowed - granted);
+                granted = allowed;
             }
         }
         if (halfClosed && inFlight == 0) {

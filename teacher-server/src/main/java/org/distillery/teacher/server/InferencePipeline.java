@@ -59,7 +59,9 @@ public final class InferencePipeline {
         Endpoint endpoint = registry.endpoint(request.getModel());
         List<String> outputs = outputs(endpoint, request);
         DataType dtype = outputDtype(request.getOutputDtype());
-        checkTopK(endpoint, outputs, request.getTopK());
+        // top_k applies to the outputs asked for by name, or to the logits output alone when none were named.
+        List<String> topKOutputs = request.getOutputsCount() > 0 ? outputs : List.of(endpoint.logitsOutput());
+        checkTopK(endpoint, topKOutputs, request.getTopK());
         EnsembleOptions options = request.getEnsemble();
         CombineMode mode = combineMode(endpoint, options);
         float temperature = temperature(options);
@@ -90,6 +92,7 @@ public final class InferencePipeline {
                     long start = System.nanoTime();
                     inputs = member.tokenizer().encode(request.getTextsList(), member.inputs().keySet());
                     tokenizeNanos += System.nanoTime() - start;
+                    validator.checkTokens(member, inputs);
                 } else {
                     inputs = validator.tensors(member, request);
                 }
@@ -107,13 +110,14 @@ public final class InferencePipeline {
         return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).thenApplyAsync(ignored -> {
             List<JobResult> results = new ArrayList<>();
             futures.forEach(f -> results.add(f.join()));
-            return respond(request, endpoint, members, results, outputs, dtype, mode, temperature, tokenizeMicros);
+            return respond(request, endpoint, members, results, outputs, topKOutputs, dtype, mode, temperature,
+                    tokenizeMicros);
         }, responseExecutor);
     }
 
     private InferResponse respond(InferRequest request, Endpoint endpoint, List<ServedModel> members,
-                                  List<JobResult> results, List<String> outputs, DataType dtype, CombineMode mode,
-                                  float temperature, long tokenizeMicros) {
+                                  List<JobResult> results, List<String> outputs, List<String> topKOutputs,
+                                  DataType dtype, CombineMode mode, float temperature, long tokenizeMicros) {
         InferResponse.Builder response = InferResponse.newBuilder().setRequestId(request.getRequestId());
         long queue = 0;
         long compute = 0;
@@ -133,7 +137,8 @@ public final class InferencePipeline {
         if (mode == CombineMode.ALL) {
             for (int i = 0; i < members.size(); i++) {
                 MemberOutputs.Builder member = MemberOutputs.newBuilder().setMember(names.get(i));
-                encode(results.get(i).outputs(), outputs, dtype, k, member::putOutputs, member::putTopKIndices);
+                encode(results.get(i).outputs(), outputs, topKOutputs, dtype, k, member::putOutputs,
+                        member::putTopKIndices);
                 response.addMemberOutputs(member);
             }
             return response.build();
@@ -146,18 +151,21 @@ public final class InferencePipeline {
             results.forEach(r -> each.add(r.outputs()));
             combined = EnsembleCombiner.combine(names, each, outputs, endpoint.logitsOutput(), mode, temperature);
         }
-        encode(combined, outputs, dtype, k, response::putOutputs, response::putTopKIndices);
+        encode(combined, outputs, topKOutputs, dtype, k, response::putOutputs, response::putTopKIndices);
         return response.build();
     }
 
-    private static void encode(Map<String, HostTensor> values, List<String> outputs, DataType dtype, int k,
-                               BiConsumer<String, Tensor> putOutput, BiConsumer<String, Tensor> putIndices) {
+    private static void encode(Map<String, HostTensor> values, List<String> outputs, List<String> topKOutputs,
+                               DataType dtype, int k, BiConsumer<String, Tensor> putOutput,
+                               BiConsumer<String, Tensor> putIndices) {
         for (String name : outputs) {
             HostTensor t = values.get(name);
             switch (t.type()) {
                 case FLOAT:
-                    if (k > 0) {
-                        TopK top = TopK.of(name, t.floats(), t.shape(), k);
+                    if (k > 0 && topKOutputs.contains(name)) {
+                        // k past the last axis returns the whole axis, sorted
+                        int axis = t.shape().length == 0 ? k : (int) t.shape()[t.shape().length - 1];
+                        TopK top = TopK.of(name, t.floats(), t.shape(), Math.max(1, Math.min(k, axis)));
                         putOutput.accept(name, TensorCodec.encodeFloats(top.values, top.shape, dtype));
                         putIndices.accept(name, TensorCodec.encodeInts(top.indices, top.shape));
                     } else {
@@ -219,11 +227,6 @@ public final class InferencePipeline {
             }
             if (spec.rank() == 0) {
                 throw ServingException.invalidArgument("top_k on output '" + name + "': it is a scalar");
-            }
-            long last = spec.shape()[spec.rank() - 1];
-            if (last >= 0 && k > last) {
-                throw ServingException.invalidArgument("top_k on output '" + name + "': k must be in [1, " + last
-                        + "] (its last axis), got " + k);
             }
         }
     }

@@ -5,6 +5,8 @@ import org.distillery.common.errors.ServingException;
 import org.distillery.proto.v1.CombineMode;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.batching.DynamicBatcher;
+import org.distillery.teacher.runtime.ElementType;
+import org.distillery.teacher.runtime.InputBounds;
 import org.distillery.teacher.runtime.OnnxModel;
 import org.distillery.teacher.runtime.SessionFactory;
 import org.distillery.teacher.runtime.TensorSpec;
@@ -16,8 +18,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The models and ensembles a server holds, by name. Built once at start; every check happens while building. */
 public final class ModelRegistry implements AutoCloseable {
@@ -104,10 +108,12 @@ public final class ModelRegistry implements AutoCloseable {
             }
             TextTokenizer tok = null;
             try {
+                InputBounds bounds = InputBounds.read(onnx, integerInputs(model))
+                        .limitSequence(maxLength == null ? 0 : maxLength);
                 if (tokenizer != null) {
                     checkTokenizerInputs(name, model);
-                    tok = TextTokenizer.load(tokenizer, maxLength != null ? maxLength : defaultMaxLength(model),
-                            padId);
+                    tok = TextTokenizer.load(tokenizer, maxLength != null ? maxLength
+                            : defaultMaxLength(model, bounds), padId);
                 }
                 long pad = padId != null ? padId : tok != null ? tok.padId() : 0L;
                 Map<String, Long> padValues = new LinkedHashMap<>();
@@ -115,7 +121,7 @@ public final class ModelRegistry implements AutoCloseable {
                     padValues.put(TextTokenizer.INPUT_IDS, pad);
                 }
                 DynamicBatcher batcher = new DynamicBatcher(model, batching, padValues);
-                ServedModel served = new ServedModel(model, batcher, tok);
+                ServedModel served = new ServedModel(model, batcher, tok, bounds);
                 endpoints.put(name, served);
                 models.add(served);
                 return this;
@@ -148,9 +154,20 @@ public final class ModelRegistry implements AutoCloseable {
             }
         }
 
-        private static int defaultMaxLength(OnnxModel model) {
+        /** The graph's fixed sequence length, else its position table's rows (at most 512), else 512. */
+        private static int defaultMaxLength(OnnxModel model, InputBounds bounds) {
             long[] shape = model.inputs().get(TextTokenizer.INPUT_IDS).shape();
-            return shape.length > 1 && shape[1] > 0 ? (int) shape[1] : 512;
+            if (shape.length > 1 && shape[1] > 0) {
+                return (int) shape[1];
+            }
+            return bounds.maxSequence() > 0 ? (int) Math.min(512, bounds.maxSequence()) : 512;
+        }
+
+        private static Set<String> integerInputs(OnnxModel model) {
+            Set<String> names = new LinkedHashSet<>();
+            model.inputs().values().stream().filter(spec -> spec.type() != ElementType.FLOAT)
+                    .forEach(spec -> names.add(spec.name()));
+            return names;
         }
 
         /** Adds an ensemble of models added before. */

@@ -7,6 +7,7 @@ import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.Tensor;
 import org.distillery.teacher.runtime.ElementType;
 import org.distillery.teacher.runtime.HostTensor;
+import org.distillery.teacher.runtime.InputBounds;
 import org.distillery.teacher.runtime.TensorSpec;
 
 import java.util.HashMap;
@@ -56,6 +57,12 @@ final class RequestValidator {
                         + " per tensor (--max-request-elements)");
             }
             for (int i = 1; i < shape.length; i++) {
+                if (shape[i] == 0) {
+                    throw ServingException.invalidArgument("input '" + spec.name() + "': dimension " + i
+                            + (spec.dimName(i).isEmpty() ? "" : " (" + spec.dimName(i) + ")") + " is 0; every axis "
+                            + "but the batch needs at least 1 element (" + spec.describeShape() + "), got "
+                            + t.getShapeList());
+                }
                 if (!spec.dynamic(i) && shape[i] != spec.shape()[i]) {
                     throw ServingException.invalidArgument("input '" + spec.name() + "': dimension " + i
                             + " must be " + spec.shape()[i] + " (" + spec.describeShape() + "), got " + shape[i]);
@@ -79,6 +86,9 @@ final class RequestValidator {
             }
         }
         checkBatch(batch);
+        for (TensorSpec spec : specs.values()) {
+            checkSequence(model, spec.name(), spec.type(), TensorCodec.shape(request.getInputsMap().get(spec.name())));
+        }
         Map<String, HostTensor> decoded = new LinkedHashMap<>();
         for (TensorSpec spec : specs.values()) {
             Tensor t = request.getInputsMap().get(spec.name());
@@ -94,7 +104,61 @@ final class RequestValidator {
                     decoded.put(spec.name(), HostTensor.ofInts(TensorCodec.decodeInts(spec.name(), t), shape));
             }
         }
+        checkValues(model, decoded);
         return decoded;
+    }
+
+    /**
+     * Checks inputs the server made itself (from texts) against the model's bounds: a tokenizer that does not match
+     * the graph must not reach ONNX Runtime with ids past its tables.
+     */
+    void checkTokens(ServedModel model, Map<String, HostTensor> inputs) {
+        inputs.forEach((name, t) -> checkSequence(model, name, t.type(), t.shape()));
+        checkValues(model, inputs);
+    }
+
+    /** An integer input's axis 1 is its sequence: at most what the position table (or max_length) allows. */
+    private static void checkSequence(ServedModel model, String name, ElementType type, long[] shape) {
+        InputBounds bounds = model.bounds();
+        if (type == ElementType.FLOAT || shape.length < 2 || bounds.maxSequence() <= 0
+                || shape[1] <= bounds.maxSequence()) {
+            return;
+        }
+        throw ServingException.invalidArgument("input '" + name + "': sequence of " + shape[1] + " is longer than "
+                + "model '" + model.name() + "' takes: at most " + bounds.maxSequence()
+                + (bounds.positions() != null ? " (the rows of its position table '" + bounds.positions() + "')"
+                : " (max_length)"));
+    }
+
+    /** Values of inputs that index an embedding table must be row numbers of that table. */
+    private static void checkValues(ServedModel model, Map<String, HostTensor> inputs) {
+        for (Map.Entry<String, InputBounds.Table> e : model.bounds().tables().entrySet()) {
+            HostTensor t = inputs.get(e.getKey());
+            if (t == null) {
+                continue;
+            }
+            long rows = e.getValue().rows();
+            int n = t.size();
+            for (int i = 0; i < n; i++) {
+                long v = t.type() == ElementType.INT64 ? t.longs()[i] : t.ints()[i];
+                if (v < 0 || v >= rows) {
+                    throw ServingException.invalidArgument("input '" + e.getKey() + "': value " + v + " at "
+                            + position(i, t.shape()) + " is outside [0, " + rows + "), the rows of embedding '"
+                            + e.getValue().initializer() + "' of model '" + model.name() + "'");
+                }
+            }
+        }
+    }
+
+    /** The multi-index of flat position {@code i} in {@code shape}, as {@code [b, s]}. */
+    private static String position(int i, long[] shape) {
+        long[] index = new long[shape.length];
+        long rest = i;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            index[d] = shape[d] == 0 ? 0 : rest % shape[d];
+            rest = shape[d] == 0 ? 0 : rest / shape[d];
+        }
+        return java.util.Arrays.toString(index);
     }
 
     /** Refuses an empty batch or one over the limit. */

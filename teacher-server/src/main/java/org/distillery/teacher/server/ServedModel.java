@@ -2,6 +2,7 @@ package org.distillery.teacher.server;
 
 import org.distillery.proto.v1.CombineMode;
 import org.distillery.teacher.batching.DynamicBatcher;
+import org.distillery.teacher.runtime.InputBounds;
 import org.distillery.teacher.runtime.OnnxModel;
 import org.distillery.teacher.runtime.TensorSpec;
 import org.distillery.teacher.tokenize.TextTokenizer;
@@ -16,11 +17,13 @@ public final class ServedModel implements Endpoint, AutoCloseable {
     private final TextTokenizer tokenizer;
     private final String logitsOutput;
     private final int labelCount;
+    private final InputBounds bounds;
 
-    ServedModel(OnnxModel model, DynamicBatcher batcher, TextTokenizer tokenizer) {
+    ServedModel(OnnxModel model, DynamicBatcher batcher, TextTokenizer tokenizer, InputBounds bounds) {
         this.model = model;
         this.batcher = batcher;
         this.tokenizer = tokenizer;
+        this.bounds = bounds;
         this.logitsOutput = model.outputs().containsKey("logits") ? "logits"
                 : model.outputs().keySet().iterator().next();
         this.labelCount = labelCount(model.outputs().get(logitsOutput));
@@ -40,6 +43,11 @@ public final class ServedModel implements Endpoint, AutoCloseable {
 
     public DynamicBatcher batcher() {
         return batcher;
+    }
+
+    /** What the model's integer inputs may hold: embedding table sizes and the longest sequence. */
+    public InputBounds bounds() {
+        return bounds;
     }
 
     /** The tokenizer, or null when the model takes tensors only. */
@@ -87,9 +95,10 @@ public final class ServedModel implements Endpoint, AutoCloseable {
         return tokenizer != null;
     }
 
+    /** A plain model combines nothing: {@code COMBINE_DEFAULT}. */
     @Override
     public CombineMode defaultCombine() {
-        return CombineMode.MEAN_LOGITS;
+        return CombineMode.COMBINE_DEFAULT;
     }
 
     /** Stops the batcher (finishing queued work within the grace period), then frees the session. */

@@ -35,11 +35,21 @@ public final class TeacherServer implements AutoCloseable {
                 daemonThreads("responses"));
         InferencePipeline pipeline = new InferencePipeline(registry, limits, responseExecutor);
         this.server = builder
-                .addService(new TeacherService(pipeline, limits))
+                .addService(UnreadableRequests.wrap(new TeacherService(pipeline, limits).bindService()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(legacyReflection())
                 .maxInboundMessageSize(limits.maxMessageBytes())
                 .build();
+    }
+
+    /**
+     * Reflection as {@code grpc.reflection.v1alpha} too: grpcurl before 1.9 and other older clients know only that
+     * name. grpc-java marks the class deprecated in favour of v1, which is served as well.
+     */
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService legacyReflection() {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
     /** Starts listening and reports SERVING. */

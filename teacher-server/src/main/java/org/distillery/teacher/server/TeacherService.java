@@ -42,7 +42,8 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> responses) {
         try {
             ListModelsResponse.Builder list = ListModelsResponse.newBuilder();
-            pipeline.registry().endpoints().forEach(e -> list.addModels(ModelInfos.describe(e, limits)));
+            pipeline.registry().endpoints().stream().sorted(java.util.Comparator.comparing(Endpoint::name))
+                    .forEach(e -> list.addModels(ModelInfos.describe(e, limits)));
             responses.onNext(list.build());
             responses.onCompleted();
         } catch (RuntimeException e) {
@@ -73,7 +74,7 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
     @Override
     public StreamObserver<InferRequest> inferStream(StreamObserver<InferResponse> responses) {
         return new InferStreamHandler(pipeline, (ServerCallStreamObserver<InferResponse>) responses,
-                limits.streamWindow(), Context.current());
+                limits.streamWindow(), limits.streamWindowBytes(), Context.current());
     }
 
     /** Maps a failure to a status, logging the ones that are the server's fault. */

@@ -92,6 +92,12 @@ public final class ServerFixture implements AutoCloseable {
             return this;
         }
 
+        /** A model with a tokenizer (or null) and a max_length (or null), as {@code --model} takes them. */
+        public Builder model(String name, Path onnx, Path tokenizer, Integer maxLength) throws Exception {
+            registry().addModel(name, onnx, tokenizer, null, maxLength);
+            return this;
+        }
+
         public Builder ensemble(String name, CombineMode mode, String... members) {
             registry().addEnsemble(name, List.of(members), mode);
             return this;
