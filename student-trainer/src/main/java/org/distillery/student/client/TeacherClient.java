@@ -159,6 +159,14 @@ public final class TeacherClient implements AutoCloseable {
         if (p == null) {
             return;
         }
+        if (response.hasError()) {
+            // The server refused this request alone (the stream goes on): fail its future with the server's words.
+            Status status = Status.fromCodeValue(response.getError().getCode())
+                    .withDescription(response.getError().getMessage());
+            p.future().completeExceptionally(new TeacherException(status.getCode(), "the teacher refused request "
+                    + response.getRequestId() + ": " + describe(status), status.asRuntimeException()));
+            return;
+        }
         try {
             p.future().complete(decode(response));
         } catch (RuntimeException e) {

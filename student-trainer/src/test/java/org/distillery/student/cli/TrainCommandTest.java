@@ -188,6 +188,7 @@ class TrainCommandTest {
                 "16", "--epochs", "2", "--no-progress", "--teacher", teacher(), "--teacher-model", "fixed",
                 "--start-dur", "0.5", "--prefetch", "0");
         assertTrue(err.contains("INVALID_ARGUMENT") && err.contains("input 'input_ids': dimension 1 must be 4"), err);
+        assertTrue(err.matches(".*step \\d+: the teacher refused request \\d+: .*"), "names the batch: " + err);
         // the first epoch's checkpoint was written before the failure and is whole
         assertTrue(Files.size(run.resolve("checkpoints/best.params")) > 1000);
         assertEquals(1, Files.readAllLines(run.resolve("metrics.jsonl")).size());

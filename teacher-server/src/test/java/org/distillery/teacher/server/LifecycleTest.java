@@ -67,6 +67,28 @@ class LifecycleTest {
 
         assertEquals(List.of("mlp"), fixture.blocking().listModels(ListModelsRequest.getDefaultInstance())
                 .getModelsList().stream().map(m -> m.getName()).toList());
+
+        // The same reflection under its older name, for clients (grpcurl before 1.9) that know only v1alpha.
+        Collector<io.grpc.reflection.v1alpha.ServerReflectionResponse> legacy = new Collector<>();
+        StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> old =
+                io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(fixture.channel).serverReflectionInfo(legacy);
+        old.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        old.onCompleted();
+        assertTrue(legacy.await(10));
+        assertTrue(legacy.last().getListServicesResponse().getServiceList().stream()
+                .anyMatch(s -> s.getName().equals("distillery.v1.TeacherService")), legacy.last().toString());
+    }
+
+    @Test
+    void listModelsIsSortedByNameAndAPlainModelCombinesNothing() throws Exception {
+        Path m = TestTeachers.mlp(dir.resolve("m.onnx"), 6, 8, 4, 1);
+        fixture = ServerFixture.builder().inProcess().model("zeta", m).model("alpha", m).model("mid", m)
+                .ensemble("beta", org.distillery.proto.v1.CombineMode.MEAN_PROBS, "zeta", "alpha").start();
+        List<org.distillery.proto.v1.ModelInfo> models = fixture.blocking()
+                .listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
+        assertEquals(List.of("alpha", "beta", "mid", "zeta"), models.stream().map(x -> x.getName()).toList());
+        assertEquals(org.distillery.proto.v1.CombineMode.COMBINE_DEFAULT, models.get(0).getDefaultCombine());
+        assertEquals(org.distillery.proto.v1.CombineMode.MEAN_PROBS, models.get(1).getDefaultCombine());
     }
 
     @Test
