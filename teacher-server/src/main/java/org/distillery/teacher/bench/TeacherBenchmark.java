@@ -100,6 +100,7 @@ public final class TeacherBenchmark implements Callable<Integer> {
         Map<String, HostTensor> feeds = hostBatch(random, batch);
         // The served model batches up to the batch size the in-process row runs, so both run the same shapes.
         try (OnnxModel model = OnnxModel.load(MODEL, modelFile, sessions);
+             OnnxModel arena = OnnxModel.load(MODEL, modelFile, new SessionFactory(Device.CPU, intraOpThreads, true));
              Served on = new Served(modelFile, sessions, new BatchingOptions(batch, 2000, 4096));
              Served off = new Served(modelFile, sessions, new BatchingOptions(1, 0, 4096))) {
             TeacherServiceGrpc.TeacherServiceBlockingStub onStub = TeacherServiceGrpc.newBlockingStub(on.channel);
@@ -114,7 +115,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
                     new Row(clients + " clients x 1 example, batching on (max " + batch + ")", 1, on.batcher(),
                             (secs, lat) -> runFor(clients, secs, () -> onStub.infer(single), lat)),
                     new Row(clients + " clients x 1 example, batching off", 1, off.batcher(),
-                            (secs, lat) -> runFor(clients, secs, () -> offStub.infer(single), lat)));
+                            (secs, lat) -> runFor(clients, secs, () -> offStub.infer(single), lat)),
+                    new Row("in-process ONNX Runtime, batch " + batch + ", CPU arena on", batch, null,
+                            (secs, lat) -> runFor(1, secs, () -> arena.run(feeds, Set.of(OUTPUTS)), lat)));
             for (Row row : rows) {
                 System.out.println("warming up: " + row.name);
                 row.runner.run(warmupSeconds, new LatencyRecorder());
@@ -194,7 +197,9 @@ public final class TeacherBenchmark implements Callable<Integer> {
                 new Ratio("clients_batching_on_vs_stream", "clients batching on / stream",
                         rows.get(3).examplesPerSecond() / rows.get(2).examplesPerSecond(), 0.8),
                 new Ratio("clients_batching_on_vs_off", "clients batching on / off",
-                        rows.get(3).examplesPerSecond() / rows.get(4).examplesPerSecond(), null));
+                        rows.get(3).examplesPerSecond() / rows.get(4).examplesPerSecond(), null),
+                new Ratio("arena_off_vs_on", "in-process, CPU arena off (the server's default) / on",
+                        inProcess / rows.get(5).examplesPerSecond(), null));
         System.out.println();
         ratios.forEach(r -> System.out.printf(Locale.ROOT, "%-52s %8.3f%n", r.label()
                 + (r.target() == null ? "" : " (target >= " + r.target() + ")"), r.value()));
