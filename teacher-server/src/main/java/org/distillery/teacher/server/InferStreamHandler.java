@@ -17,6 +17,8 @@ import java.util.ArrayDeque;
  * answered with its id and {@code InferResponse.error}, and the stream goes on serving the others.
  */
 final class InferStreamHandler implements StreamObserver<InferRequest> {
+    /** Requests read ahead until the first response shows how large answers are. */
+    private static final int FIRST_REQUESTS = 2;
     private final InferencePipeline pipeline;
     private final ServerCallStreamObserver<InferResponse> call;
     private final Context context;
@@ -40,9 +42,7 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
         call.disableAutoRequest();
         call.setOnReadyHandler(this::drain);
         call.setOnCancelHandler(this::cancelled);
-        // Until the first response shows how large answers are, two requests at a time; then as many as both
-        // windows allow.
-        granted = Math.min(window, 2);
+        granted = Math.min(window, FIRST_REQUESTS);
         call.request(granted);
     }
 
@@ -104,7 +104,7 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
             granted--;
         }
         if (!halfClosed) {
-            long byBytes = largestResponse == 0 ? window : Math.max(1, windowBytes / largestResponse);
+            long byBytes = largestResponse == 0 ? FIRST_REQUESTS : Math.max(1, windowBytes / largestResponse);
             int allowed = (int) Math.min(window, byBytes);
             if (granted < allowed) {
                 call.request(allowed - granted);

@@ -1,11 +1,14 @@
 package org.distillery.teacher.server;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import org.distillery.common.testing.TestTeachers;
 import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
+import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -13,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,9 +34,13 @@ class StreamMemoryTest {
     @TempDir
     Path dir;
     private ServerFixture fixture;
+    private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
+        for (ManagedChannel c : channels) {
+            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
         if (fixture != null) {
             fixture.close();
         }
@@ -41,8 +51,12 @@ class StreamMemoryTest {
         Path wide = TestTeachers.mlp(dir.resolve("wide-" + windowBytes + ".onnx"), 4, 8, CLASSES, 1);
         fixture = ServerFixture.builder().limits(new ServerLimits(64, 1 << 20, 64, 64 << 20, windowBytes))
                 .model("wide", wide).start();
+        // A client whose HTTP/2 window is fixed at 1 MiB (no auto-tuning): what it does not read stays on the server.
+        ManagedChannel slow = NettyChannelBuilder.forAddress("127.0.0.1", fixture.server.port()).usePlaintext()
+                .flowControlWindow(1 << 20).maxInboundMessageSize(64 << 20).build();
+        channels.add(slow);
         ClientCallStreamObserver<InferRequest>[] call = new ClientCallStreamObserver[1];
-        StreamObserver<InferRequest> requests = fixture.async().inferStream(new ClientResponseObserver<
+        StreamObserver<InferRequest> requests = TeacherServiceGrpc.newStub(slow).inferStream(new ClientResponseObserver<
                 InferRequest, InferResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<InferRequest> stream) {
@@ -78,7 +92,8 @@ class StreamMemoryTest {
         fixture.close();
         fixture = null;
         long unbounded = requestsTakenWithoutReading(1L << 40);
-        assertEquals(40, unbounded, "with only the message window (64) all 40 requests are taken and answered");
+        assertEquals(40, unbounded, "with only the message window (64) the server takes all 40 requests");
+        // 2 MiB of answers waiting on the server, about 1 MiB in the client's HTTP/2 window, one in the transport
         assertTrue(bounded <= 8, "with a 2 MiB window the server took " + bounded + " requests of 1 MiB answers");
     }
 }
