@@ -6,6 +6,7 @@ import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.server.MemoryLog;
 import org.distillery.teacher.server.ModelRegistry;
 import org.distillery.teacher.server.ServerLimits;
 import org.distillery.teacher.server.TeacherServer;
@@ -88,6 +89,10 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "On SIGTERM, time for in-flight requests to finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--log-memory-every-s", paramLabel = "S",
+            description = "Print a 'memory: heap_used_mb=… rss_mb=…' line every S seconds (default: off).")
+    Double logMemoryEverySeconds;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -109,6 +114,9 @@ public final class TeacherServerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no models: give at least one --model " + ModelArgument.FORMAT);
+        }
+        if (logMemoryEverySeconds != null && !(logMemoryEverySeconds > 0)) {
+            throw new IllegalArgumentException("--log-memory-every-s must be > 0, got " + logMemoryEverySeconds);
         }
         SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads);
         BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue);
@@ -151,6 +159,9 @@ public final class TeacherServerMain implements Callable<Integer> {
         System.out.println("teacher-server: serving " + names + " on " + host + ":" + server.port() + " (device "
                 + sessions.device() + ", max batch " + maxBatch + ")");
         System.out.flush();
+        if (logMemoryEverySeconds != null) {
+            MemoryLog.start(System.out, logMemoryEverySeconds);
+        }
         server.awaitTermination();
         return 0;
     }
