@@ -23,12 +23,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it.
+ * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it and
+ * {@code teacher-server soak} drives a served teacher with good and bad traffic for a while.
  * User errors print one line and exit 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "teacher-server", mixinStandardHelpOptions = true, version = "distillery teacher-server 0.1.0",
         description = "Serves ONNX teacher models (single or ensembles) over gRPC with ONNX Runtime.",
-        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class}, sortOptions = false)
+        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class, SoakCommand.class},
+        sortOptions = false)
 public final class TeacherServerMain implements Callable<Integer> {
     /** Exit code for bad arguments, files or models. */
     public static final int USAGE_ERROR = 2;
