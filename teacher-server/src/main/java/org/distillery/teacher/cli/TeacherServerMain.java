@@ -6,6 +6,7 @@ import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.server.MemoryLog;
 import org.distillery.teacher.server.ModelRegistry;
 import org.distillery.teacher.server.ServerLimits;
 import org.distillery.teacher.server.TeacherServer;
@@ -22,12 +23,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it.
+ * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it and
+ * {@code teacher-server soak} drives a served teacher with good and bad traffic for a while.
  * User errors print one line and exit 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "teacher-server", mixinStandardHelpOptions = true, version = "distillery teacher-server 0.1.0",
         description = "Serves ONNX teacher models (single or ensembles) over gRPC with ONNX Runtime.",
-        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class}, sortOptions = false)
+        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class, SoakCommand.class},
+        sortOptions = false)
 public final class TeacherServerMain implements Callable<Integer> {
     /** Exit code for bad arguments, files or models. */
     public static final int USAGE_ERROR = 2;
@@ -103,6 +106,10 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "On SIGTERM, time for in-flight requests to finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--log-memory-every-s", paramLabel = "S",
+            description = "Print a 'memory: heap_used_mb=… rss_mb=…' line every S seconds (default: off).")
+    Double logMemoryEverySeconds;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -124,6 +131,9 @@ public final class TeacherServerMain implements Callable<Integer> {
     public Integer call() throws Exception {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no models: give at least one --model " + ModelArgument.FORMAT);
+        }
+        if (logMemoryEverySeconds != null && !(logMemoryEverySeconds > 0)) {
+            throw new IllegalArgumentException("--log-memory-every-s must be > 0, got " + logMemoryEverySeconds);
         }
         SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads, cpuArena);
         BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue, maxBatchElements);
@@ -166,6 +176,9 @@ public final class TeacherServerMain implements Callable<Integer> {
         System.out.println("teacher-server: serving " + names + " on " + host + ":" + server.port() + " (device "
                 + sessions.device() + ", max batch " + maxBatch + ")");
         System.out.flush();
+        if (logMemoryEverySeconds != null) {
+            MemoryLog.start(System.out, logMemoryEverySeconds);
+        }
         server.awaitTermination();
         return 0;
     }
