@@ -10,7 +10,7 @@ import org.distillery.common.onnx.RandomWeights;
 import org.distillery.common.text.PaddedTokenizer;
 import org.distillery.student.client.TeacherConnection;
 import org.distillery.student.data.Dataset;
-import org.distillery.student.launch.TeacherProcess;
+import org.distillery.teacher.launch.TeacherProcess;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.OptimizerOptions;
@@ -64,8 +64,8 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
                 teacher.heads(), teacher.intermediate(), 512, 2, train.labelCount(), 1e-12f),
                 new RandomWeights(3, 0.02)).build("teacher", Map.of()), teacherFile);
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (TeacherProcess process = TeacherProcess.start(new TeacherProcess.Spec(Map.of("teacher", teacherFile),
-                work, 64, 1, teacherCore));
+        try (TeacherProcess process = TeacherProcess.start(TeacherProcess.Spec.serving(
+                Map.of("teacher", teacherFile), work, 64, 1, teacherCore));
              TeacherConnection connection = TeacherConnection.open(TeacherOptions.of(process.target(), "teacher"));
              PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
             StudentConfig config = student.config(vocab, train.labelCount());

@@ -5,7 +5,7 @@ import org.distillery.student.data.CacheDirectory;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.data.SpamAssassin;
 import org.distillery.student.data.Splits;
-import org.distillery.student.launch.TeacherProcess;
+import org.distillery.teacher.launch.TeacherProcess;
 import org.distillery.student.options.OptimizerOptions;
 import org.distillery.student.options.StudentOptions;
 import org.distillery.student.text.BertUncasedTokenizer;

@@ -11,7 +11,7 @@ import org.distillery.student.data.TinySentiment;
 import org.distillery.student.eval.OnnxModelReport;
 import org.distillery.student.export.OnnxStudentExporter;
 import org.distillery.student.export.RunExporter;
-import org.distillery.student.launch.TeacherProcess;
+import org.distillery.teacher.launch.TeacherProcess;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.OptimizerOptions;
@@ -95,8 +95,8 @@ public final class DemoPipeline {
             stage(3, "teacher server (separate process)");
             StudentConfig studentConfig = preset.student().config(tokenizer.vocabularySize(), train.labelCount());
             Map<String, List<Map<String, Double>>> curves = new LinkedHashMap<>();
-            try (TeacherProcess teacher = TeacherProcess.start(TeacherProcess.Spec.of(TEACHER, teacherOnnx, out,
-                    preset.batchSize()))) {
+            try (TeacherProcess teacher = TeacherProcess.start(TeacherProcess.Spec.serving(
+                    Map.of(TEACHER, teacherOnnx), out, preset.batchSize(), 0, -1))) {
                 System.out.printf("  serving %s on %s (pid %d)%n", teacherOnnx.getFileName(), teacher.target(),
                         teacher.handle().pid());
                 onTeacherStarted.accept(teacher);
