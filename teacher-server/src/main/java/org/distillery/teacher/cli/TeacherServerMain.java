@@ -1,16 +1,20 @@
 package org.distillery.teacher.cli;
 
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import org.distillery.common.io.AtomicFiles;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.security.ServerSecurity;
 import org.distillery.teacher.server.ModelRegistry;
 import org.distillery.teacher.server.ServerLimits;
 import org.distillery.teacher.server.TeacherServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -88,6 +92,9 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "On SIGTERM, time for in-flight requests to finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Mixin
+    SecurityMixin security = new SecurityMixin();
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -107,9 +114,24 @@ public final class TeacherServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TeacherServer server = start();
+        long graceMillis = graceSeconds * 1000L;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("teacher-server: draining (up to " + graceSeconds + " s)");
+            server.shutdown(graceMillis);
+        }, "shutdown"));
+        server.awaitTermination();
+        return 0;
+    }
+
+    /** Checks the options, loads the models and starts serving; the caller stops the server. */
+    TeacherServer start() throws Exception {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no models: give at least one --model " + ModelArgument.FORMAT);
         }
+        ServerSecurity protection = security.settings();
+        NettyServerBuilder serverBuilder = protection.builder(new InetSocketAddress(host, port));
+        List<ServerInterceptor> guards = protection.guards();
         SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads);
         BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue);
         ServerLimits limits = new ServerLimits(maxRequestExamples, maxRequestElements, streamWindow,
@@ -130,28 +152,35 @@ public final class TeacherServerMain implements Callable<Integer> {
             builder.abandon();
             throw e;
         }
-        TeacherServer server = new TeacherServer(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
-                registry, limits);
+        TeacherServer server = new TeacherServer(serverBuilder, registry, limits, guards);
+        if (security.healthPort != null) {
+            server.withHealthServer(NettyServerBuilder.forAddress(new InetSocketAddress(host, security.healthPort),
+                    InsecureServerCredentials.create()));
+        }
         try {
             server.start();
         } catch (IOException e) {
             registry.close(100);
-            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + host + ":" + port
+                    + (security.healthPort == null ? "" : " and health port " + security.healthPort) + ": "
+                    + e.getMessage(), e);
         }
-        long graceMillis = graceSeconds * 1000L;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("teacher-server: draining (up to " + graceSeconds + " s)");
-            server.shutdown(graceMillis);
-        }, "shutdown"));
+        if (protection.token() && !protection.tls()) {
+            System.err.println("teacher-server: warning: --auth-token-file without --tls-cert: tokens cross the "
+                    + "network in clear text");
+        }
         if (portFile != null) {
             AtomicFiles.writeString(portFile, server.port() + "\n");
         }
         List<String> names = new ArrayList<>();
         registry.endpoints().forEach(e -> names.add(e.name() + (e.isEnsemble() ? " (ensemble)" : "")));
         System.out.println("teacher-server: serving " + names + " on " + host + ":" + server.port() + " (device "
-                + sessions.device() + ", max batch " + maxBatch + ")");
+                + sessions.device() + ", max batch " + maxBatch + (protection.tls() ? ", TLS" : ", plaintext")
+                + (protection.clientCa() != null ? ", client certificates required" : "")
+                + (protection.token() ? ", bearer token required" : "")
+                + (server.healthPort() >= 0 ? ", health alone on port " + server.healthPort() + " in plaintext" : "")
+                + ")");
         System.out.flush();
-        server.awaitTermination();
-        return 0;
+        return server;
     }
 }
