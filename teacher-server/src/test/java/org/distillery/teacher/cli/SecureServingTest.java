@@ -1,9 +1,11 @@
 package org.distillery.teacher.cli;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
@@ -14,11 +16,17 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import org.distillery.common.security.BearerCallCredentials;
+import org.distillery.common.security.BearerTokens;
 import org.distillery.common.testing.TestCertificates;
 import org.distillery.common.testing.TestTeachers;
+import org.distillery.proto.v1.DataType;
+import org.distillery.proto.v1.InferRequest;
+import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.ListModelsRequest;
+import org.distillery.proto.v1.Tensor;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.teacher.server.TeacherServer;
 import org.junit.jupiter.api.AfterEach;
@@ -168,6 +176,16 @@ class SecureServingTest {
         assertTrue(wrong.getDescription().contains("does not match the server's token"), wrong.toString());
         assertTrue(!wrong.getDescription().contains(TOKEN), "the token is never shown: " + wrong);
 
+        Metadata basic = new Metadata();
+        basic.put(BearerTokens.AUTHORIZATION, "Basic " + TOKEN);
+        Status otherScheme = assertThrows(StatusRuntimeException.class, () -> TeacherServiceGrpc
+                .newBlockingStub(channel(port, trustingCa())).withInterceptors(
+                        MetadataUtils.newAttachHeadersInterceptor(basic)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .listModels(ListModelsRequest.getDefaultInstance())).getStatus();
+        assertEquals(Status.Code.UNAUTHENTICATED, otherScheme.getCode(), otherScheme.toString());
+        assertTrue(otherScheme.getDescription().contains("must be 'Bearer <token>'; it had scheme 'Basic'")
+                && !otherScheme.getDescription().contains(TOKEN), otherScheme.toString());
+
         assertEquals(1, listModels(channel(port, withToken(trustingCa(), TOKEN))));
         assertEquals(ServingStatus.SERVING, health(channel(port, trustingCa()), ""));
         assertEquals(ServingStatus.SERVING, health(channel(port, trustingCa()), TeacherServiceGrpc.SERVICE_NAME));
@@ -224,6 +242,48 @@ class SecureServingTest {
         assertEquals(Status.Code.UNAVAILABLE, plaintextMain.getCode(), plaintextMain.toString());
         assertEquals(1, listModels(channel(s.port(), withToken(withClientCert(certs.clientCert(),
                 certs.clientKey()), TOKEN))));
+    }
+
+    @Test
+    void theHealthPortReportsNotServingWhileTheMainServerDrains() throws Exception {
+        TeacherServer s = serve(concat(tls(), "--health-port", "0"));
+        ManagedChannel probe = channel(s.healthPort(), InsecureChannelCredentials.create());
+        assertEquals(ServingStatus.SERVING, health(probe, ""));
+        // an open stream with an answered request keeps the main server draining
+        CompletableFuture<InferResponse> first = new CompletableFuture<>();
+        StreamObserver<InferRequest> stream = TeacherServiceGrpc.newStub(channel(s.port(), trustingCa()))
+                .inferStream(new StreamObserver<>() {
+                    @Override
+                    public void onNext(InferResponse value) {
+                        first.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        first.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        stream.onNext(InferRequest.newBuilder().setModel("m").setRequestId("1").putInputs("features",
+                Tensor.newBuilder().setDtype(DataType.FLOAT32).addShape(1).addShape(4)
+                        .setData(ByteString.copyFrom(new byte[16])).build()).build());
+        first.get(20, TimeUnit.SECONDS);
+        Thread drain = new Thread(() -> s.shutdown(20_000), "drain");
+        drain.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        ServingStatus status = ServingStatus.SERVING;
+        while (status == ServingStatus.SERVING && System.nanoTime() < until) {
+            status = health(probe, "");
+            Thread.sleep(20);
+        }
+        assertEquals(ServingStatus.NOT_SERVING, status);
+        assertEquals(ServingStatus.NOT_SERVING, health(probe, TeacherServiceGrpc.SERVICE_NAME));
+        stream.onCompleted();
+        drain.join(30_000);
+        assertTrue(!drain.isAlive(), "the server drained once the stream ended");
     }
 
     @Test
