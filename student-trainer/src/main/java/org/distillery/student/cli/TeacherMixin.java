@@ -34,10 +34,22 @@ public final class TeacherMixin {
     @Option(names = "--teacher-head", description = "Initializer names of the teacher head's weight and bias "
             + "(default: ${DEFAULT-VALUE}).")
     String teacherHead = D.teacherHead();
+    @Option(names = "--teacher-tls-ca", paramLabel = "PEM", description = "Use TLS and trust teacher certificates "
+            + "signed by this CA (default: plaintext).")
+    Path tlsCa = D.tlsCa();
+    @Option(names = "--teacher-tls-cert", paramLabel = "PEM", description = "Client certificate for a teacher that "
+            + "requires one (mTLS); turns TLS on, needs --teacher-tls-key (default: none).")
+    Path tlsCert = D.tlsCert();
+    @Option(names = "--teacher-tls-key", paramLabel = "PEM", description = "The client certificate's PKCS#8 key "
+            + "('BEGIN PRIVATE KEY') (default: none).")
+    Path tlsKey = D.tlsKey();
+    @Option(names = "--teacher-token-file", paramLabel = "FILE", description = "Send 'authorization: Bearer <token>' "
+            + "with the file's trimmed content (default: no token).")
+    Path tokenFile = D.tokenFile();
 
     /** The validated options. */
     public TeacherOptions options() {
         return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, nTeachers, teacherOnnx,
-                teacherHead);
+                teacherHead, tlsCa, tlsCert, tlsKey, tokenFile);
     }
 }

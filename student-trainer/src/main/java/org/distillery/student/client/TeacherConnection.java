@@ -1,7 +1,6 @@
 package org.distillery.student.client;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import org.distillery.proto.v1.ModelInfo;
 import org.distillery.proto.v1.TensorSpec;
 import org.distillery.student.loss.TeacherFacts;
@@ -41,7 +40,7 @@ public final class TeacherConnection implements AutoCloseable {
      * @throws IllegalArgumentException saying what is wrong with the target or the teacher
      */
     public static TeacherConnection open(TeacherOptions options) {
-        ManagedChannel channel = channel(options.target());
+        ManagedChannel channel = channel(options);
         try {
             return new TeacherConnection(channel, true, options, describe(channel, options));
         } catch (RuntimeException e) {
@@ -63,12 +62,14 @@ public final class TeacherConnection implements AutoCloseable {
             return TeacherClient.modelInfo(channel, options.model(), Math.min(10, options.timeoutSeconds()),
                     options.retries());
         } catch (RuntimeException e) {
+            String hint = e instanceof TeacherException ? TeacherChannels.hint(options, (TeacherException) e) : "";
             throw new IllegalArgumentException("cannot use the teacher at " + options.target() + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + hint, e);
         }
     }
 
-    private static ManagedChannel channel(String target) {
+    private static ManagedChannel channel(TeacherOptions options) {
+        String target = options.target();
         int colon = target == null ? -1 : target.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("--teacher must be host:port, got '" + target + "'");
@@ -79,8 +80,7 @@ public final class TeacherConnection implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--teacher must be host:port, got '" + target + "'");
         }
-        return NettyChannelBuilder.forAddress(target.substring(0, colon), port).usePlaintext()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
+        return TeacherChannels.open(target.substring(0, colon), port, options, MAX_MESSAGE_BYTES);
     }
 
     /** The teacher's graph inputs. */

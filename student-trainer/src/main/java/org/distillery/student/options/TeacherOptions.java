@@ -16,12 +16,17 @@ import java.util.Map;
  * @param nTeachersToSample ensemble members asked per step (0: all)
  * @param teacherOnnx       the teacher's ONNX file, read for its classifier head (softmax regression), or null
  * @param teacherHead       initializer names of the head's weight and bias
+ * @param tlsCa             CA certificates (PEM) the teacher's certificate must be signed by; TLS when set, or null
+ * @param tlsCert           client certificate (PEM) for mTLS; TLS when set, or null
+ * @param tlsKey            the client certificate's PKCS#8 key (PEM), or null
+ * @param tokenFile         file whose trimmed content is sent as {@code authorization: Bearer <token>}, or null
  */
 public record TeacherOptions(String target, String model, long timeoutSeconds, int retries, WireDtype wireDtype,
-                             int prefetch, int nTeachersToSample, Path teacherOnnx, String teacherHead) {
-    /** No target; fp16 on the wire, 4 batches in flight, 60 s per answer, 5 retries, all members. */
+                             int prefetch, int nTeachersToSample, Path teacherOnnx, String teacherHead,
+                             Path tlsCa, Path tlsCert, Path tlsKey, Path tokenFile) {
+    /** No target; fp16 on the wire, 4 batches in flight, 60 s per answer, 5 retries, all members; plaintext. */
     public static final TeacherOptions DEFAULTS = new TeacherOptions(null, null, 60, 5, WireDtype.FP16, 4, 0, null,
-            "classifier.weight,classifier.bias");
+            "classifier.weight,classifier.bias", null, null, null, null);
 
     public TeacherOptions {
         Checks.atLeast("--teacher-timeout-s", 1, timeoutSeconds);
@@ -34,6 +39,14 @@ public record TeacherOptions(String target, String model, long timeoutSeconds, i
         if (target != null && (model == null || model.isBlank())) {
             throw new IllegalArgumentException("--teacher needs --teacher-model NAME");
         }
+        if (tlsCert != null && tlsKey == null) {
+            throw new IllegalArgumentException("--teacher-tls-cert needs --teacher-tls-key KEY.pem (the certificate's "
+                    + "PKCS#8 key)");
+        }
+        if (tlsKey != null && tlsCert == null) {
+            throw new IllegalArgumentException("--teacher-tls-key needs --teacher-tls-cert CERT.pem (the client "
+                    + "certificate of that key)");
+        }
     }
 
     /** The defaults with a server and model. */
@@ -43,12 +56,17 @@ public record TeacherOptions(String target, String model, long timeoutSeconds, i
 
     public TeacherOptions at(String newTarget, String newModel) {
         return new TeacherOptions(newTarget, newModel, timeoutSeconds, retries, wireDtype, prefetch,
-                nTeachersToSample, teacherOnnx, teacherHead);
+                nTeachersToSample, teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile);
     }
 
     public TeacherOptions withPrefetch(int value) {
         return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, value, nTeachersToSample,
-                teacherOnnx, teacherHead);
+                teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile);
+    }
+
+    /** True when the link to the teacher uses TLS (a CA or a client certificate is given). */
+    public boolean tls() {
+        return tlsCa != null || tlsCert != null;
     }
 
     /** The two initializer names of {@link #teacherHead}. */

@@ -2,7 +2,6 @@ package org.distillery.teacher.cli;
 
 import com.google.gson.GsonBuilder;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import org.distillery.common.tensor.TensorCodec;
 import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
@@ -12,6 +11,7 @@ import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.proto.v1.Tensor;
 import org.distillery.proto.v1.TextInput;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -37,6 +37,8 @@ public final class QueryCommand implements Callable<Integer> {
     int topK;
     @Option(names = "--timeout-seconds", defaultValue = "30", description = "Deadline (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
+    @Mixin
+    ClientSecurityMixin security = new ClientSecurityMixin();
 
     @Override
     public Integer call() throws Exception {
@@ -44,8 +46,8 @@ public final class QueryCommand implements Callable<Integer> {
         if (colon <= 0) {
             throw new IllegalArgumentException("--target must be host:port, got '" + target + "'");
         }
-        ManagedChannel channel = NettyChannelBuilder.forAddress(target.substring(0, colon),
-                Integer.parseInt(target.substring(colon + 1))).usePlaintext().maxInboundMessageSize(256 << 20).build();
+        ManagedChannel channel = security.channel(target.substring(0, colon),
+                Integer.parseInt(target.substring(colon + 1)), 256 << 20);
         try {
             TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);

@@ -1,17 +1,21 @@
 package org.distillery.teacher.cli;
 
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import org.distillery.common.io.AtomicFiles;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
+import org.distillery.teacher.security.ServerSecurity;
 import org.distillery.teacher.server.MemoryLog;
 import org.distillery.teacher.server.ModelRegistry;
 import org.distillery.teacher.server.ServerLimits;
 import org.distillery.teacher.server.TeacherServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -110,6 +114,9 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "Print a 'memory: heap_used_mb=… rss_mb=…' line every S seconds (default: off).")
     Double logMemoryEverySeconds;
 
+    @Mixin
+    SecurityMixin security = new SecurityMixin();
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -129,12 +136,27 @@ public final class TeacherServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TeacherServer server = start();
+        long graceMillis = graceSeconds * 1000L;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("teacher-server: draining (up to " + graceSeconds + " s)");
+            server.shutdown(graceMillis);
+        }, "shutdown"));
+        server.awaitTermination();
+        return 0;
+    }
+
+    /** Checks the options, loads the models and starts serving; the caller stops the server. */
+    TeacherServer start() throws Exception {
         if (models.isEmpty()) {
             throw new IllegalArgumentException("no models: give at least one --model " + ModelArgument.FORMAT);
         }
         if (logMemoryEverySeconds != null && !(logMemoryEverySeconds > 0)) {
             throw new IllegalArgumentException("--log-memory-every-s must be > 0, got " + logMemoryEverySeconds);
         }
+        ServerSecurity protection = security.settings();
+        NettyServerBuilder serverBuilder = protection.builder(new InetSocketAddress(host, port));
+        List<ServerInterceptor> guards = protection.guards();
         SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads, cpuArena);
         BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue, maxBatchElements);
         ServerLimits limits = new ServerLimits(maxRequestExamples, maxRequestElements, streamWindow,
@@ -155,31 +177,38 @@ public final class TeacherServerMain implements Callable<Integer> {
             builder.abandon();
             throw e;
         }
-        TeacherServer server = new TeacherServer(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)),
-                registry, limits);
+        TeacherServer server = new TeacherServer(serverBuilder, registry, limits, guards);
+        if (security.healthPort != null) {
+            server.withHealthServer(NettyServerBuilder.forAddress(new InetSocketAddress(host, security.healthPort),
+                    InsecureServerCredentials.create()));
+        }
         try {
             server.start();
         } catch (IOException e) {
             registry.close(100);
-            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + host + ":" + port
+                    + (security.healthPort == null ? "" : " and health port " + security.healthPort) + ": "
+                    + e.getMessage(), e);
         }
-        long graceMillis = graceSeconds * 1000L;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("teacher-server: draining (up to " + graceSeconds + " s)");
-            server.shutdown(graceMillis);
-        }, "shutdown"));
+        if (protection.token() && !protection.tls()) {
+            System.err.println("teacher-server: warning: --auth-token-file without --tls-cert: tokens cross the "
+                    + "network in clear text");
+        }
         if (portFile != null) {
             AtomicFiles.writeString(portFile, server.port() + "\n");
         }
         List<String> names = new ArrayList<>();
         registry.endpoints().forEach(e -> names.add(e.name() + (e.isEnsemble() ? " (ensemble)" : "")));
         System.out.println("teacher-server: serving " + names + " on " + host + ":" + server.port() + " (device "
-                + sessions.device() + ", max batch " + maxBatch + ")");
+                + sessions.device() + ", max batch " + maxBatch + (protection.tls() ? ", TLS" : ", plaintext")
+                + (protection.clientCa() != null ? ", client certificates required" : "")
+                + (protection.token() ? ", bearer token required" : "")
+                + (server.healthPort() >= 0 ? ", health alone on port " + server.healthPort() + " in plaintext" : "")
+                + ")");
         System.out.flush();
         if (logMemoryEverySeconds != null) {
             MemoryLog.start(System.out, logMemoryEverySeconds);
         }
-        server.awaitTermination();
-        return 0;
+        return server;
     }
 }

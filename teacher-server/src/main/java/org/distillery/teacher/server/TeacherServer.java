@@ -2,12 +2,15 @@ package org.distillery.teacher.server;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -18,7 +21,9 @@ import java.util.logging.Logger;
 /**
  * The teacher server: the teacher service, {@code grpc.health.v1.Health} and server reflection on a server built
  * from an injected {@link ServerBuilder} (Netty in production, in-process in tests).
- * Health is SERVING once started and NOT_SERVING while draining.
+ * Health is SERVING once started and NOT_SERVING while draining. Guards (e.g. the bearer-token check) wrap the
+ * teacher service and reflection, never health, so probes need no token. A second server may serve health alone
+ * (e.g. plaintext for Kubernetes probes while the main port needs TLS), reporting the same status.
  */
 public final class TeacherServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TeacherServer.class.getName());
@@ -27,18 +32,27 @@ public final class TeacherServer implements AutoCloseable {
     private final ModelRegistry registry;
     private final HealthStatusManager health = new HealthStatusManager();
     private final ExecutorService responseExecutor;
+    private volatile Server healthServer;
     private boolean stopped;
 
     public TeacherServer(ServerBuilder<?> builder, ModelRegistry registry, ServerLimits limits) {
+        this(builder, registry, limits, List.of());
+    }
+
+    /** A server whose teacher service and reflection calls pass through {@code guards} first. */
+    public TeacherServer(ServerBuilder<?> builder, ModelRegistry registry, ServerLimits limits,
+                         List<ServerInterceptor> guards) {
         this.registry = registry;
         this.responseExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemonThreads("responses"));
         InferencePipeline pipeline = new InferencePipeline(registry, limits, responseExecutor);
         this.server = builder
-                .addService(UnreadableRequests.wrap(new TeacherService(pipeline, limits).bindService()))
+                // the guards run first: an unauthenticated call is refused before its bytes are parsed
+                .addService(ServerInterceptors.intercept(UnreadableRequests.wrap(
+                        new TeacherService(pipeline, limits).bindService()), guards))
                 .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(legacyReflection())
+                .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards))
+                .addService(ServerInterceptors.intercept(legacyReflection(), guards))
                 .maxInboundMessageSize(limits.maxMessageBytes())
                 .build();
     }
@@ -52,9 +66,29 @@ public final class TeacherServer implements AutoCloseable {
         return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
-    /** Starts listening and reports SERVING. */
+    /**
+     * Also serves {@code grpc.health.v1.Health}, and nothing else, on a server built from {@code builder}, with the
+     * main server's status. Call before {@link #start()}; it starts with the main server and stops after it.
+     */
+    public synchronized TeacherServer withHealthServer(ServerBuilder<?> builder) {
+        if (healthServer != null) {
+            throw new IllegalStateException("a health server is already set");
+        }
+        healthServer = builder.addService(health.getHealthService()).build();
+        return this;
+    }
+
+    /** Starts listening (the health server too, when there is one) and reports SERVING. */
     public TeacherServer start() throws IOException {
         server.start();
+        if (healthServer != null) {
+            try {
+                healthServer.start();
+            } catch (IOException | RuntimeException e) {
+                server.shutdownNow();
+                throw e;
+            }
+        }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(TeacherServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
         return this;
@@ -63,6 +97,11 @@ public final class TeacherServer implements AutoCloseable {
     /** The bound port (for a Netty server started on port 0). */
     public int port() {
         return server.getPort();
+    }
+
+    /** The health server's bound port, or -1 without one. */
+    public int healthPort() {
+        return healthServer == null ? -1 : healthServer.getPort();
     }
 
     public ModelRegistry registry() {
@@ -93,6 +132,9 @@ public final class TeacherServer implements AutoCloseable {
         }
         registry.close(Math.max(100, until - System.currentTimeMillis()));
         responseExecutor.shutdown();
+        if (healthServer != null) {
+            healthServer.shutdownNow();
+        }
     }
 
     /** Blocks until the server has stopped. */
