@@ -73,12 +73,19 @@ public final class TensorCodec {
      * Checks that the byte length of a tensor equals its element count times its element size.
      *
      * @return the element count
+     * @throws ServingException INVALID_ARGUMENT naming the tensor for a dtype with no element size, a bad shape or
+     *                          a byte length that does not match
      */
     public static int checkByteLength(String name, Tensor tensor) {
+        DataType dtype = tensor.getDtype();
+        if (dtype == DataType.DATA_TYPE_UNSPECIFIED || dtype == DataType.UNRECOGNIZED) {
+            throw ServingException.invalidArgument("tensor '" + name + "': dtype " + dtype + " ("
+                    + tensor.getDtypeValue() + ") is not one of FLOAT32, FLOAT16, BFLOAT16, INT64, INT32");
+        }
         long count = elementCount(name, shape(tensor));
         long expected;
         try {
-            expected = Math.multiplyExact(count, elementSize(tensor.getDtype()));
+            expected = Math.multiplyExact(count, elementSize(dtype));
         } catch (ArithmeticException e) {
             expected = Long.MAX_VALUE;
         }
