@@ -10,14 +10,17 @@ import java.nio.file.Path;
 public final class TeacherMixin {
     private static final TeacherOptions D = TeacherOptions.DEFAULTS;
 
-    @Option(names = "--teacher", description = "Teacher server host:port; without it no distillation.")
+    @Option(names = "--teacher", description = "Teacher server host:port, a fleet host:port,host:port,... or a gRPC "
+            + "target such as dns:///teachers.ns.svc.cluster.local:50051 (one stream per ready teacher, requests to "
+            + "the least loaded, a dead teacher's requests resent to the others); without it no distillation.")
     String target;
     @Option(names = "--teacher-model", description = "Model or ensemble on the teacher server.")
     String model;
     @Option(names = "--teacher-timeout-s", description = "Longest wait for one teacher answer, seconds "
             + "(default: ${DEFAULT-VALUE}).")
     long timeoutSeconds = D.timeoutSeconds();
-    @Option(names = "--teacher-retries", description = "Reconnections after UNAVAILABLE, with backoff "
+    @Option(names = "--teacher-retries", description = "Times one request is resent after the stream it was on "
+            + "ended, then with backoff; a dead teacher's first resend is immediate "
             + "(default: ${DEFAULT-VALUE}).")
     int retries = D.retries();
     @Option(names = "--wire-dtype", description = "fp16, bf16 or fp32 for teacher outputs on the wire "

@@ -6,7 +6,8 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.distillery.common.fleet.FleetChannels;
+import org.distillery.common.fleet.TeacherTarget;
 import org.distillery.common.security.BearerCallCredentials;
 import org.distillery.common.security.BearerTokens;
 import org.distillery.common.security.PemFiles;
@@ -27,13 +28,12 @@ public final class TeacherChannels {
     }
 
     /**
-     * A channel to {@code host:port}.
+     * One channel over the teachers of {@code target} (round robin, health-checked; see {@link FleetChannels}).
      *
      * @throws IllegalArgumentException when a certificate, key or token file is missing or of the wrong kind
      */
-    public static ManagedChannel open(String host, int port, TeacherOptions options, int maxMessageBytes) {
-        return NettyChannelBuilder.forAddress(host, port, credentials(options)).maxInboundMessageSize(maxMessageBytes)
-                .build();
+    public static ManagedChannel open(TeacherTarget target, TeacherOptions options, int maxMessageBytes) {
+        return FleetChannels.builder(target, credentials(options)).maxInboundMessageSize(maxMessageBytes).build();
     }
 
     /** Transport credentials, plus the bearer token when a token file is given. */

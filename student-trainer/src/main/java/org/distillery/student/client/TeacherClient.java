@@ -1,9 +1,12 @@
 package org.distillery.student.client;
 
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import org.distillery.common.tensor.TensorCodec;
 import org.distillery.common.text.TokenIds;
 import org.distillery.proto.v1.InferRequest;
@@ -13,49 +16,102 @@ import org.distillery.proto.v1.ModelInfoRequest;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.proto.v1.Tensor;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * Streams batches to a teacher server over one {@code InferStream}. The caller keeps a bounded number of requests
- * outstanding (the prefetch window); each returns a future. When the stream fails with UNAVAILABLE the client
- * reopens it after a backoff and resends what was outstanding; any other status fails the outstanding requests with
- * the server's description.
+ * Streams batches to a fleet of teacher servers over one channel. gRPC balances a call once, when it starts, so the
+ * client keeps one {@code InferStream} per ready endpoint and sends each request on the least-loaded stream (fewest
+ * unanswered requests; ties go to the stream that was given fewest). The caller's prefetch window therefore counts
+ * across all streams.
+ * <p>
+ * Finding endpoints: every {@link #PROBE_MILLIS} a probe stream is opened; the channel's round robin places it on
+ * the next ready endpoint, and the server's early response headers tell which. A probe that reached an endpoint no
+ * stream covers becomes a working stream (and the next probe goes out at once); otherwise it is closed. Every
+ * {@link #RESET_BACKOFF_TICKS} probes the channel's reconnect backoff is reset, so a teacher that comes back is
+ * found within seconds, not after gRPC's backoff of up to two minutes.
+ * <p>
+ * Failures: gRPC never retries a stream once headers have arrived, so when a stream ends (UNAVAILABLE, a cancelled
+ * or completed stream, a connection aged out by the server) its unanswered requests are resent on the surviving
+ * streams — at once the first time, then with backoff, at most {@code maxRetries} times each. Each request's future
+ * completes once, whoever answers. Any other status (UNAUTHENTICATED, a refused message) fails the stream's requests
+ * with the server's words; a per-request error fails that request alone. With no ready teacher, a new stream waits
+ * for one (the caller's timeout bounds the wait).
  */
 public final class TeacherClient implements AutoCloseable {
+    /** Milliseconds between probes for endpoints without a stream. */
+    public static final long PROBE_MILLIS = 1000;
+    /** Probes between resets of the channel's reconnect backoff. */
+    public static final int RESET_BACKOFF_TICKS = 5;
+    /** A probe without headers after this long is given up. */
+    private static final long PROBE_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int MAX_MESSAGE_BYTES = 256 << 20;
     private static final Logger LOG = Logger.getLogger(TeacherClient.class.getName());
 
     private final ManagedChannel channel;
     private final TeacherRequestSpec spec;
     private final long timeoutSeconds;
     private final int maxRetries;
+    private final TeacherLinkListener listener;
+    private final ScheduledExecutorService timer;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final List<Stream> streams = new ArrayList<>();
+    private final Map<String, Long> answers = new TreeMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong requestsSent = new AtomicLong();
-    private StreamObserver<InferRequest> stream;
-    /** The response observer of the current stream; callbacks of an older stream are ignored. */
-    private Object currentStream;
-    private int retries;
+    private final AtomicLong resends = new AtomicLong();
+    private Stream probe;
+    private boolean cycled;
+    private long ticks;
     private boolean closed;
 
-    private record Pending(InferRequest request, CompletableFuture<TeacherOutputs> future) {
+    /** One request until it is answered: the stream it is on, and how often it was sent. */
+    private static final class Pending {
+        final InferRequest request;
+        final CompletableFuture<TeacherOutputs> future = new CompletableFuture<>();
+        Stream stream;
+        int attempts;
+        long sentNanos;
+
+        Pending(InferRequest request) {
+            this.request = request;
+        }
     }
 
     /**
      * @param spec       what every request asks for
-     * @param maxRetries stream reopenings after UNAVAILABLE before giving up
+     * @param maxRetries times one request may be resent after its stream died before it fails
      */
     public TeacherClient(ManagedChannel channel, TeacherRequestSpec spec, long timeoutSeconds, int maxRetries) {
+        this(channel, spec, timeoutSeconds, maxRetries, TeacherLinkListener.NONE);
+    }
+
+    /** A client that reports what happens on the link to {@code listener}. */
+    public TeacherClient(ManagedChannel channel, TeacherRequestSpec spec, long timeoutSeconds, int maxRetries,
+                         TeacherLinkListener listener) {
         this.channel = channel;
         this.spec = spec;
         this.timeoutSeconds = timeoutSeconds;
         this.maxRetries = maxRetries;
+        this.listener = listener;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "teacher-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::tick, 0, PROBE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -99,9 +155,40 @@ public final class TeacherClient implements AutoCloseable {
         return timeoutSeconds;
     }
 
-    /** Requests sent so far (resends after a retry included). */
+    /** Requests sent so far (resends included). */
     public long requestsSent() {
         return requestsSent.get();
+    }
+
+    /** Requests sent again because their stream died. */
+    public long resends() {
+        return resends.get();
+    }
+
+    /** Answers received per endpoint ({@code host:port} as reached), in name order. */
+    public synchronized Map<String, Long> answersByEndpoint() {
+        return new TreeMap<>(answers);
+    }
+
+    /** Endpoints with a working stream now. */
+    public synchronized List<String> streamEndpoints() {
+        return streams.stream().map(s -> s.endpoint == null ? "(connecting)" : s.endpoint).sorted().toList();
+    }
+
+    /**
+     * Waits until every ready teacher has a stream (a probe came back to an endpoint already covered), at most
+     * {@code millis}; returns whether that happened. Training may start without it: streams are added as found.
+     */
+    public synchronized boolean awaitFleet(long millis) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!cycled && !closed) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return cycled;
     }
 
     /**
@@ -109,68 +196,131 @@ public final class TeacherClient implements AutoCloseable {
      *
      * @param sampleMembers ensemble members to sample (0 = all), with {@code seed}
      */
-    public synchronized CompletableFuture<TeacherOutputs> request(TokenIds tokens, int sampleMembers, long seed) {
-        if (closed) {
-            throw new IllegalStateException("client closed");
-        }
+    public CompletableFuture<TeacherOutputs> request(TokenIds tokens, int sampleMembers, long seed) {
         String id = Long.toString(ids.incrementAndGet());
-        Pending p = new Pending(spec.request(id, tokens, sampleMembers, seed), new CompletableFuture<>());
-        pending.put(id, p);
-        send(p.request());
-        return p.future();
-    }
-
-    private void send(InferRequest request) {
-        if (stream == null) {
-            stream = open();
+        Pending p = new Pending(spec.request(id, tokens, sampleMembers, seed));
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("client closed");
+            }
+            pending.put(id, p);
+            dispatch(p);
+            listener.inFlight(pending.size());
         }
+        return p.future;
+    }
+
+    /** Puts {@code p} on the least-loaded working stream, opening one when there is none. Holds the lock. */
+    private void dispatch(Pending p) {
+        Stream s = streams.stream().filter(x -> !x.retired).min(Comparator.<Stream>comparingInt(x -> x.inFlight)
+                .thenComparingLong(x -> x.assigned)).orElse(null);
+        if (s == null) {
+            s = open(false);
+            streams.add(s);
+        }
+        p.stream = s;
+        p.attempts++;
+        p.sentNanos = System.nanoTime();
+        s.inFlight++;
+        s.assigned++;
         requestsSent.incrementAndGet();
-        stream.onNext(request);
+        if (s.endpoint != null) {
+            listener.sent(s.endpoint);
+        } else {
+            s.sentBeforeHeaders++;
+        }
+        s.call.sendMessage(p.request);
     }
 
-    /** Opens a stream. No deadline on it: it lives as long as training; callers time out each answer. */
-    private StreamObserver<InferRequest> open() {
-        StreamObserver<InferResponse> observer = new StreamObserver<>() {
-                    @Override
-                    public void onNext(InferResponse response) {
-                        received(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        failed(Status.fromThrowable(t), this);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        failed(Status.UNAVAILABLE.withDescription("the teacher closed the stream"), this);
-                    }
-                };
-        currentStream = observer;
-        return TeacherServiceGrpc.newStub(channel).withMaxInboundMessageSize(256 << 20).inferStream(observer);
+    /**
+     * Opens an {@code InferStream}. A working stream waits for a ready teacher; a probe fails at once when there is
+     * none. No deadline: a stream lives as long as training, and callers time out each answer. Holds the lock.
+     */
+    private Stream open(boolean asProbe) {
+        CallOptions options = CallOptions.DEFAULT.withMaxInboundMessageSize(MAX_MESSAGE_BYTES);
+        ClientCall<InferRequest, InferResponse> call = channel.newCall(TeacherServiceGrpc.getInferStreamMethod(),
+                asProbe ? options : options.withWaitForReady());
+        Stream s = new Stream(call);
+        call.start(s, new Metadata());
+        call.request(1);
+        return s;
     }
 
-    private void received(InferResponse response) {
+    /** Every {@link #PROBE_MILLIS}: looks for a ready endpoint without a stream. */
+    private void tick() {
+        try {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (++ticks % RESET_BACKOFF_TICKS == 0) {
+                    channel.resetConnectBackoff();
+                }
+                if (probe != null && System.nanoTime() - probe.openedNanos > PROBE_PATIENCE_NANOS) {
+                    probe.retire("probe found no endpoint in time");
+                    probe = null;
+                }
+                if (probe == null && !channel.isShutdown()) {
+                    probe = open(true);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warning("teacher probe failed: " + e);
+        }
+    }
+
+    private synchronized void headers(Stream s, String endpoint) {
+        s.endpoint = endpoint;
+        for (; s.sentBeforeHeaders > 0; s.sentBeforeHeaders--) {
+            listener.sent(endpoint);
+        }
+        if (s != probe) {
+            return;
+        }
+        probe = null;
+        if (closed) {
+            s.retire("client closed");
+            return;
+        }
+        boolean covered = streams.stream().anyMatch(x -> !x.retired && endpoint.equals(x.endpoint));
+        if (covered) {
+            s.retire(null);
+            cycled = true; // round robin came back to a covered endpoint: every ready one has a stream
+            notifyAll();
+            return;
+        }
+        streams.add(s);
+        LOG.fine(() -> "teacher stream to " + endpoint + " (" + streams.size() + " streams)");
+        timer.execute(this::tick); // there may be more endpoints without a stream
+    }
+
+    private void received(Stream s, InferResponse response) {
         Pending p;
         synchronized (this) {
-            p = pending.remove(response.getRequestId());
-            retries = 0;
-        }
-        if (p == null) {
-            return;
+            s.call.request(1);
+            p = pending.get(response.getRequestId());
+            if (p == null || p.stream != s) {
+                return; // answered already, or resent elsewhere: the future completes once
+            }
+            pending.remove(response.getRequestId());
+            s.inFlight--;
+            String endpoint = s.endpoint == null ? "(unknown)" : s.endpoint;
+            answers.merge(endpoint, 1L, Long::sum);
+            listener.answered(endpoint, (System.nanoTime() - p.sentNanos) / 1e9);
+            listener.inFlight(pending.size());
         }
         if (response.hasError()) {
             // The server refused this request alone (the stream goes on): fail its future with the server's words.
             Status status = Status.fromCodeValue(response.getError().getCode())
                     .withDescription(response.getError().getMessage());
-            p.future().completeExceptionally(new TeacherException(status.getCode(), "the teacher refused request "
+            p.future.completeExceptionally(new TeacherException(status.getCode(), "the teacher refused request "
                     + response.getRequestId() + ": " + describe(status), status.asRuntimeException()));
             return;
         }
         try {
-            p.future().complete(decode(response));
+            p.future.complete(decode(response));
         } catch (RuntimeException e) {
-            p.future().completeExceptionally(new TeacherException(Status.Code.INTERNAL,
+            p.future.completeExceptionally(new TeacherException(Status.Code.INTERNAL,
                     "teacher answer cannot be read: " + e.getMessage(), e));
         }
     }
@@ -195,52 +345,149 @@ public final class TeacherClient implements AutoCloseable {
                 features, widths, response.getMembersUsedList());
     }
 
-    private void failed(Status status, StreamObserver<InferResponse> observer) {
+    /** A stream ended: its unanswered requests go to the rest of the fleet, or fail when the status is final. */
+    private void ended(Stream s, Status status) {
         List<Pending> toFail = new ArrayList<>();
+        TeacherException error;
         synchronized (this) {
-            if (observer != currentStream) {
+            if (s == probe) {
+                probe = null;
+            }
+            streams.remove(s);
+            List<Pending> orphans = pending.values().stream().filter(p -> p.stream == s).toList();
+            if (closed || (s.retired && orphans.isEmpty())) {
                 return;
             }
-            stream = null;
-            currentStream = null;
-            if (closed || pending.isEmpty()) {
+            String endpoint = s.endpoint == null ? "(unconnected)" : s.endpoint;
+            if (!status.isOk()) {
+                listener.streamFailed(endpoint, status.getCode().name());
+            }
+            if (orphans.isEmpty()) {
                 return;
             }
-            if (status.getCode() == Status.Code.UNAVAILABLE && retries < maxRetries) {
-                long wait = backoffMillis(retries++);
-                LOG.warning("teacher unavailable (" + describe(status) + "); retrying " + pending.size()
-                        + " requests in " + wait + " ms (attempt " + retries + " of " + maxRetries + ")");
-                List<InferRequest> resend = new ArrayList<>();
-                pending.values().forEach(p -> resend.add(p.request()));
-                CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS).execute(() -> {
-                    synchronized (TeacherClient.this) {
-                        if (!closed) {
-                            resend.stream().filter(r -> pending.containsKey(r.getRequestId())).forEach(this::send);
-                        }
+            error = new TeacherException(status.getCode(), "teacher " + endpoint + ": " + describe(status),
+                    status.asRuntimeException());
+            if (resendable(status)) {
+                LOG.warning("teacher stream to " + endpoint + " ended (" + describe(status) + "); sending its "
+                        + orphans.size() + " unanswered requests to the rest of the fleet");
+                for (Pending p : orphans) {
+                    p.stream = null;
+                    if (p.attempts > maxRetries) {
+                        pending.remove(p.request.getRequestId());
+                        toFail.add(p);
+                    } else if (p.attempts == 1) {
+                        resend(p);
+                    } else {
+                        CompletableFuture.delayedExecutor(backoffMillis(p.attempts - 2), TimeUnit.MILLISECONDS)
+                                .execute(() -> {
+                                    synchronized (TeacherClient.this) {
+                                        if (!closed && p.stream == null && pending.containsKey(
+                                                p.request.getRequestId())) {
+                                            resend(p);
+                                        }
+                                    }
+                                });
                     }
-                });
-                return;
+                }
+            } else {
+                orphans.forEach(p -> pending.remove(p.request.getRequestId()));
+                toFail.addAll(orphans);
             }
-            toFail.addAll(pending.values());
-            pending.clear();
+            listener.inFlight(pending.size());
         }
-        TeacherException error = new TeacherException(status.getCode(), "teacher " + describe(status),
-                status.asRuntimeException());
-        toFail.forEach(p -> p.future().completeExceptionally(error));
+        if (!toFail.isEmpty()) {
+            TeacherException cause = error;
+            toFail.forEach(p -> p.future.completeExceptionally(p.attempts > maxRetries && resendable(status)
+                    ? new TeacherException(status.getCode(), "request " + p.request.getRequestId() + " was sent "
+                    + p.attempts + " times and every stream it was on ended; last: " + cause.getMessage(), cause)
+                    : cause));
+        }
     }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
-        if (stream != null) {
-            try {
-                stream.onCompleted();
-            } catch (RuntimeException ignored) {
-                // the stream may already be gone
-            }
-            stream = null;
+    private void resend(Pending p) {
+        resends.incrementAndGet();
+        listener.resent(1);
+        dispatch(p);
+    }
+
+    /** Statuses that say the stream, not the request, failed: the requests go elsewhere. */
+    private static boolean resendable(Status status) {
+        return switch (status.getCode()) {
+            case OK, UNAVAILABLE, CANCELLED, ABORTED, DEADLINE_EXCEEDED -> true;
+            default -> false;
+        };
+    }
+
+    private static String endpointOf(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
-        pending.values().forEach(p -> p.future().cancel(false));
-        pending.clear();
+        return String.valueOf(address);
+    }
+
+    /** Closes every stream; unanswered requests are cancelled. */
+    @Override
+    public void close() {
+        List<Pending> cancelled;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            timer.shutdownNow();
+            for (Stream s : streams) {
+                s.retire("client closed");
+            }
+            if (probe != null) {
+                probe.retire("client closed");
+            }
+            streams.clear();
+            cancelled = new ArrayList<>(pending.values());
+            pending.clear();
+        }
+        cancelled.forEach(p -> p.future.cancel(false));
+    }
+
+    /** One {@code InferStream} and what is on it. */
+    private final class Stream extends ClientCall.Listener<InferResponse> {
+        final ClientCall<InferRequest, InferResponse> call;
+        final long openedNanos = System.nanoTime();
+        boolean retired;
+        String endpoint;
+        int inFlight;
+        long assigned;
+        int sentBeforeHeaders;
+
+        Stream(ClientCall<InferRequest, InferResponse> call) {
+            this.call = call;
+        }
+
+        /** Ends the stream from this side: gracefully when nothing is on it, else cancelled. Holds the lock. */
+        void retire(String reason) {
+            if (retired) {
+                return;
+            }
+            retired = true;
+            if (inFlight == 0) {
+                call.halfClose();
+            } else {
+                call.cancel(reason, null);
+            }
+        }
+
+        @Override
+        public void onHeaders(Metadata headers) {
+            headers(this, endpointOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        }
+
+        @Override
+        public void onMessage(InferResponse message) {
+            received(this, message);
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            ended(this, status);
+        }
     }
 }

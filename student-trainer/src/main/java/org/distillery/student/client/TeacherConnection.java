@@ -1,6 +1,7 @@
 package org.distillery.student.client;
 
 import io.grpc.ManagedChannel;
+import org.distillery.common.fleet.TeacherTarget;
 import org.distillery.proto.v1.ModelInfo;
 import org.distillery.proto.v1.TensorSpec;
 import org.distillery.student.loss.TeacherFacts;
@@ -22,10 +23,13 @@ import java.util.concurrent.TimeUnit;
 public final class TeacherConnection implements AutoCloseable {
     /** Largest answer accepted: a batch of features can be large. */
     public static final int MAX_MESSAGE_BYTES = 256 << 20;
+    /** How long a new client waits for a stream to every ready teacher before training starts anyway. */
+    static final long FLEET_WAIT_MILLIS = 3000;
     private final ManagedChannel channel;
     private final boolean ownsChannel;
     private final TeacherOptions options;
     private final ModelInfo info;
+    private volatile TeacherLinkListener linkListener = TeacherLinkListener.NONE;
 
     private TeacherConnection(ManagedChannel channel, boolean ownsChannel, TeacherOptions options, ModelInfo info) {
         this.channel = channel;
@@ -69,18 +73,7 @@ public final class TeacherConnection implements AutoCloseable {
     }
 
     private static ManagedChannel channel(TeacherOptions options) {
-        String target = options.target();
-        int colon = target == null ? -1 : target.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--teacher must be host:port, got '" + target + "'");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(target.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--teacher must be host:port, got '" + target + "'");
-        }
-        return TeacherChannels.open(target.substring(0, colon), port, options, MAX_MESSAGE_BYTES);
+        return TeacherChannels.open(TeacherTarget.parse("--teacher", options.target()), options, MAX_MESSAGE_BYTES);
     }
 
     /** The teacher's graph inputs. */
@@ -119,11 +112,28 @@ public final class TeacherConnection implements AutoCloseable {
         return new TeacherFacts(widths, head);
     }
 
-    /** A client whose requests ask for what {@code needs} says (the logits always, the features named). */
+    /** Clients made from now on report their link's events to {@code listener} (e.g. metrics). */
+    public TeacherConnection linkListener(TeacherLinkListener listener) {
+        this.linkListener = listener;
+        return this;
+    }
+
+    /**
+     * A client whose requests ask for what {@code needs} says (the logits always, the features named), spread over
+     * every teacher of the target.
+     */
     public TeacherClient client(TeacherNeeds needs) {
-        return new TeacherClient(channel, new TeacherRequestSpec(options.model(), inputNames(),
+        TeacherClient client = new TeacherClient(channel, new TeacherRequestSpec(options.model(), inputNames(),
                 info.getLogitsOutput(), needs.features(), options.wireDtype().proto()), options.timeoutSeconds(),
-                options.retries());
+                options.retries(), linkListener);
+        try {
+            client.awaitFleet(FLEET_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            client.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to the teachers", e);
+        }
+        return client;
     }
 
     @Override

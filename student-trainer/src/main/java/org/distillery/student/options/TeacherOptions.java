@@ -1,5 +1,7 @@
 package org.distillery.student.options;
 
+import org.distillery.common.fleet.TeacherTarget;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,10 +9,11 @@ import java.util.Map;
 /**
  * The link to a teacher server.
  *
- * @param target            the teacher server, {@code host:port}
+ * @param target            the teacher server or fleet: {@code host:port}, a comma list of them, or a gRPC target
+ *                          ({@link TeacherTarget})
  * @param model             model or ensemble on the server
  * @param timeoutSeconds    longest wait for one answer
- * @param retries           stream reopenings after UNAVAILABLE (with backoff) before giving up
+ * @param retries           resends of one request whose stream ended, before it fails
  * @param wireDtype         number format of teacher outputs on the wire
  * @param prefetch          teacher batches in flight ahead of the step being trained
  * @param nTeachersToSample ensemble members asked per step (0: all)
@@ -35,6 +38,9 @@ public record TeacherOptions(String target, String model, long timeoutSeconds, i
         Checks.atLeast("n_teachers_to_sample (0 = all)", 0, nTeachersToSample);
         if (wireDtype == null) {
             throw new IllegalArgumentException("--wire-dtype must be fp16, bf16 or fp32, got none");
+        }
+        if (target != null) {
+            TeacherTarget.parse("--teacher", target);
         }
         if (target != null && (model == null || model.isBlank())) {
             throw new IllegalArgumentException("--teacher needs --teacher-model NAME");

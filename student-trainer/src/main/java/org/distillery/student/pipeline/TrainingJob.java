@@ -52,6 +52,10 @@ public record TrainingJob(DataOptions data, StudentOptions student, ObjectiveOpt
             TrainResult result = builder.build().train(loaded.train(), loaded.validation(), manager);
             out.printf("done: %d steps in %.1f s (teacher wait %.1f s); validation %s; run in %s%n", result.steps(),
                     result.seconds(), result.teacherWaitSeconds(), result.lastMetrics(), run.runDir());
+            if (!result.teacherAnswers().isEmpty()) {
+                out.printf("teacher answers by endpoint: %s; resent after a stream ended: %d%n",
+                        result.teacherAnswers(), result.teacherResends());
+            }
             return result;
         }
     }

@@ -17,10 +17,13 @@ import java.util.Map;
  * @param teacherWaitSeconds time the loop spent waiting for teacher answers
  * @param seconds            wall time of the loop
  * @param evalSeconds        part of it spent evaluating
+ * @param teacherAnswers     answers per teacher endpoint ({@code host:port} as reached), in name order
+ * @param teacherResends     requests sent again because the stream they were on ended (a teacher died)
  */
 public record TrainResult(AbstractBlock student, int steps, List<Float> stepLosses, List<Float> stepKl,
                           List<Map<String, Double>> epochMetrics, long teacherRequests, double teacherWaitSeconds,
-                          double seconds, double evalSeconds) {
+                          double seconds, double evalSeconds, Map<String, Long> teacherAnswers,
+                          long teacherResends) {
     /** Training steps per second, evaluation excluded. */
     public double stepsPerSecond() {
         return stepLosses.size() / Math.max(1e-9, seconds - evalSeconds);

@@ -149,7 +149,8 @@ public final class Trainer {
             }
             return new TrainResult(student, state.step(), losses, kls, epochMetrics,
                     prefetcher == null ? 0 : prefetcher.requests(), prefetcher == null ? 0 : prefetcher.waitSeconds(),
-                    (System.nanoTime() - started) / 1e9, evalNanos / 1e9);
+                    (System.nanoTime() - started) / 1e9, evalNanos / 1e9,
+                    client == null ? Map.of() : client.answersByEndpoint(), client == null ? 0 : client.resends());
         } finally {
             if (client != null) {
                 client.close();

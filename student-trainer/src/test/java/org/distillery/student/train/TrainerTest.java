@@ -80,7 +80,7 @@ class TrainerTest {
     }
 
     private static TeacherOptions teacherOptions(int prefetch) {
-        return TeacherOptions.of("loopback", "teacher").withPrefetch(prefetch);
+        return TeacherOptions.of("127.0.0.1:" + server.port(), "teacher").withPrefetch(prefetch);
     }
 
     private static Trainer.Builder trainer(int maxSteps, ObjectiveOptions objective, int prefetch) {

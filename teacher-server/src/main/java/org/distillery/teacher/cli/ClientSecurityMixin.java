@@ -5,7 +5,8 @@ import io.grpc.CompositeChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.distillery.common.fleet.FleetChannels;
+import org.distillery.common.fleet.TeacherTarget;
 import org.distillery.common.security.BearerCallCredentials;
 import org.distillery.common.security.BearerTokens;
 import org.distillery.common.security.PemFiles;
@@ -36,17 +37,17 @@ public final class ClientSecurityMixin {
     Path tokenFile;
 
     /**
-     * A channel to {@code host:port} with these credentials.
+     * A channel to the teacher or teachers of {@code target} with these credentials (round robin over a list).
      *
      * @throws IllegalArgumentException when options that go together come alone, or a file is wrong
      */
-    ManagedChannel channel(String host, int port, int maxMessageBytes) {
+    ManagedChannel channel(TeacherTarget target, int maxMessageBytes) {
         ChannelCredentials credentials = credentials();
         if (tokenFile != null) {
             credentials = CompositeChannelCredentials.create(credentials,
                     new BearerCallCredentials(BearerTokens.read("--teacher-token-file", tokenFile)));
         }
-        return NettyChannelBuilder.forAddress(host, port, credentials).maxInboundMessageSize(maxMessageBytes).build();
+        return FleetChannels.builder(target, credentials).maxInboundMessageSize(maxMessageBytes).build();
     }
 
     private ChannelCredentials credentials() {

@@ -2,6 +2,7 @@ package org.distillery.teacher.cli;
 
 import com.google.gson.GsonBuilder;
 import io.grpc.ManagedChannel;
+import org.distillery.common.fleet.TeacherTarget;
 import org.distillery.common.tensor.TensorCodec;
 import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = "Describes a served model, or sends texts to it and prints outputs as JSON.")
 public final class QueryCommand implements Callable<Integer> {
-    @Option(names = "--target", defaultValue = "127.0.0.1:50051", description = "host:port (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--target", "--teacher"}, defaultValue = "127.0.0.1:50051",
+            description = "The server: host:port, a comma list of them (round robin), or a gRPC target such as "
+                    + "dns:///teachers.example:50051 (default: ${DEFAULT-VALUE}).")
     String target;
     @Option(names = "--model", required = true, description = "Model or ensemble name.")
     String model;
@@ -42,12 +45,7 @@ public final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int colon = target.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--target must be host:port, got '" + target + "'");
-        }
-        ManagedChannel channel = security.channel(target.substring(0, colon),
-                Integer.parseInt(target.substring(colon + 1)), 256 << 20);
+        ManagedChannel channel = security.channel(TeacherTarget.parse("--target", target), 256 << 20);
         try {
             TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package org.distillery.teacher.cli;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.distillery.common.fleet.FleetChannels;
 import org.distillery.common.io.AtomicFiles;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it and
@@ -110,6 +112,16 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "On SIGTERM, time for in-flight requests to finish (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--max-connection-age-seconds", paramLabel = "S",
+            description = "Close each client connection after S seconds (GOAWAY), so that long-lived streams rotate "
+                    + "and clients re-resolve DNS and rebalance onto new teachers (default: never).")
+    Long maxConnectionAgeSeconds;
+
+    @Option(names = "--max-connection-age-grace-seconds", paramLabel = "S",
+            description = "After --max-connection-age-seconds, time the connection's open calls get to finish "
+                    + "before they are cancelled; fleet clients resend what was cut (default: ${DEFAULT-VALUE}).")
+    long maxConnectionAgeGraceSeconds = 30;
+
     @Option(names = "--log-memory-every-s", paramLabel = "S",
             description = "Print a 'memory: heap_used_mb=… rss_mb=…' line every S seconds (default: off).")
     Double logMemoryEverySeconds;
@@ -155,7 +167,22 @@ public final class TeacherServerMain implements Callable<Integer> {
             throw new IllegalArgumentException("--log-memory-every-s must be > 0, got " + logMemoryEverySeconds);
         }
         ServerSecurity protection = security.settings();
-        NettyServerBuilder serverBuilder = protection.builder(new InetSocketAddress(host, port));
+        if (maxConnectionAgeSeconds != null && maxConnectionAgeSeconds < 1) {
+            throw new IllegalArgumentException("--max-connection-age-seconds must be >= 1, got "
+                    + maxConnectionAgeSeconds);
+        }
+        if (maxConnectionAgeGraceSeconds < 0) {
+            throw new IllegalArgumentException("--max-connection-age-grace-seconds must be >= 0, got "
+                    + maxConnectionAgeGraceSeconds);
+        }
+        NettyServerBuilder serverBuilder = protection.builder(new InetSocketAddress(host, port))
+                // fleet clients ping every FleetChannels.KEEPALIVE_SECONDS to notice dead links
+                .permitKeepAliveTime(FleetChannels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true);
+        if (maxConnectionAgeSeconds != null) {
+            serverBuilder.maxConnectionAge(maxConnectionAgeSeconds, TimeUnit.SECONDS)
+                    .maxConnectionAgeGrace(maxConnectionAgeGraceSeconds, TimeUnit.SECONDS);
+        }
         List<ServerInterceptor> guards = protection.guards();
         SessionFactory sessions = new SessionFactory(Device.parse(device), intraOpThreads, cpuArena);
         BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue, maxBatchElements);

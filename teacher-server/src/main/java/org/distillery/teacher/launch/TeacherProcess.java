@@ -27,9 +27,11 @@ public final class TeacherProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final Thread hook;
+    private final String host;
     private int port;
 
-    private TeacherProcess(Process process, Path log, Thread hook) {
+    private TeacherProcess(Process process, Path log, Thread hook, String host) {
+        this.host = host;
         this.process = process;
         this.log = log;
         this.hook = hook;
@@ -42,11 +44,36 @@ public final class TeacherProcess implements AutoCloseable {
      * @param jvmFlags   extra flags for the server's JVM (e.g. a fixed heap)
      * @param workDir    where the port file and the log ({@code teacher-server.log}) go
      * @param core       CPU core to pin the process to with {@code taskset}, -1 for none
+     * @param host       loopback address to listen on ({@code 127.0.0.1}; any 127.x.y.z works on Linux)
+     * @param port       port to listen on, 0 for a free one
      */
-    public record Spec(List<String> serverArgs, List<String> jvmFlags, Path workDir, int core) {
+    public record Spec(List<String> serverArgs, List<String> jvmFlags, Path workDir, int core, String host,
+                       int port) {
         public Spec {
             serverArgs = List.copyOf(serverArgs);
             jvmFlags = List.copyOf(jvmFlags);
+        }
+
+        /** On {@code 127.0.0.1}, a free port. */
+        public Spec(List<String> serverArgs, List<String> jvmFlags, Path workDir, int core) {
+            this(serverArgs, jvmFlags, workDir, core, "127.0.0.1", 0);
+        }
+
+        /** The same server on {@code newHost:newPort} (e.g. a teacher restarted where it was). */
+        public Spec at(String newHost, int newPort) {
+            return new Spec(serverArgs, jvmFlags, workDir, core, newHost, newPort);
+        }
+
+        /** The same server with more arguments. */
+        public Spec withArgs(String... more) {
+            List<String> args = new ArrayList<>(serverArgs);
+            args.addAll(List.of(more));
+            return new Spec(args, jvmFlags, workDir, core, host, port);
+        }
+
+        /** The same server writing its port file and log to {@code dir}. */
+        public Spec in(Path dir) {
+            return new Spec(serverArgs, jvmFlags, dir, core, host, port);
         }
 
         /**
@@ -85,7 +112,7 @@ public final class TeacherProcess implements AutoCloseable {
         Process process = builder.start();
         Thread hook = new Thread(() -> stop(process), "stop-teacher");
         Runtime.getRuntime().addShutdownHook(hook);
-        TeacherProcess teacher = new TeacherProcess(process, log, hook);
+        TeacherProcess teacher = new TeacherProcess(process, log, hook, spec.host());
         try {
             teacher.port = teacher.awaitPort(portFile);
             teacher.awaitServing();
@@ -109,7 +136,7 @@ public final class TeacherProcess implements AutoCloseable {
         command.add("-Xss16m");
         command.addAll(spec.jvmFlags());
         command.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), MAIN_CLASS,
-                "--host", "127.0.0.1", "--port", "0", "--port-file", portFile.toString()));
+                "--host", spec.host(), "--port", String.valueOf(spec.port()), "--port-file", portFile.toString()));
         command.addAll(spec.serverArgs());
         return command;
     }
@@ -165,7 +192,7 @@ public final class TeacherProcess implements AutoCloseable {
 
     /** A new plaintext channel; {@code flowWindow} > 0 fixes the HTTP/2 receive window (no auto-tuning). */
     public ManagedChannel channel(int flowWindow) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port).usePlaintext()
                 .maxInboundMessageSize(256 << 20);
         if (flowWindow > 0) {
             builder.flowControlWindow(flowWindow);
@@ -173,9 +200,9 @@ public final class TeacherProcess implements AutoCloseable {
         return builder.build();
     }
 
-    /** The teacher's address, {@code 127.0.0.1:PORT}. */
+    /** The teacher's address, {@code HOST:PORT}. */
     public String target() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public int port() {

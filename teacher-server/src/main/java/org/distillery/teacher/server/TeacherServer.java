@@ -48,8 +48,8 @@ public final class TeacherServer implements AutoCloseable {
         InferencePipeline pipeline = new InferencePipeline(registry, limits, responseExecutor);
         this.server = builder
                 // the guards run first: an unauthenticated call is refused before its bytes are parsed
-                .addService(ServerInterceptors.intercept(UnreadableRequests.wrap(
-                        new TeacherService(pipeline, limits).bindService()), guards))
+                .addService(ServerInterceptors.intercept(ServerInterceptors.intercept(UnreadableRequests.wrap(
+                        new TeacherService(pipeline, limits).bindService()), new EarlyStreamHeaders()), guards))
                 .addService(health.getHealthService())
                 .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards))
                 .addService(ServerInterceptors.intercept(legacyReflection(), guards))
