@@ -40,34 +40,75 @@ import java.util.Map;
  * @param steps         measured steps per row
  * @param rounds        rounds the rows take turns in
  * @param window        the prefetch window of the last row
- * @param teacherCore   core to pin the teacher process to (-1: not pinned)
+ * @param teacherCore   core to pin the teacher processes to (-1: not pinned)
+ * @param fleetSizes    more rows, with the prefetch window, spreading requests over this many teacher processes
+ *                      (all on {@code teacherCore}: on a small machine they show the dispatch cost, not a speed-up)
+ * @param external      more rows against fleets started elsewhere (name to gRPC target), each serving the bench's
+ *                      teacher (written by {@link #writeTeacher}) as {@code teacher}: with and without prefetch
  */
 public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, int batchSize, int steps, int rounds,
-                               int window, int teacherCore) {
+                               int window, int teacherCore, List<Integer> fleetSizes, Map<String, String> external) {
     public TrainerBenchmark {
         if (steps < rounds || rounds < 1 || batchSize < 1 || window < 1) {
             throw new IllegalArgumentException("--steps must be >= --rounds >= 1; --batch-size and --window >= 1, got "
                     + steps + ", " + rounds + ", " + batchSize + ", " + window);
         }
+        fleetSizes = List.copyOf(fleetSizes);
+        external = new LinkedHashMap<>(external);
+        for (int n : fleetSizes) {
+            if (n < 2 || n > 16) {
+                throw new IllegalArgumentException("--fleet-sizes are teacher process counts from 2 to 16, got " + n);
+            }
+        }
+    }
+
+    /** Writes the bench's teacher (random weights, seed 3) for {@code train}'s labels and the tokenizer's ids. */
+    public Path writeTeacher(Path file, Path tokenizerFile, int labels) throws IOException {
+        int vocab;
+        try (PaddedTokenizer probe = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
+            vocab = probe.vocabularySize();
+        }
+        OnnxGraphWriter.write(new BertGraphBuilder(new BertGraphConfig(vocab, teacher.hidden(), teacher.layers(),
+                teacher.heads(), teacher.intermediate(), 512, 2, labels, 1e-12f),
+                new RandomWeights(3, 0.02)).build("teacher", Map.of()), file);
+        return file;
     }
 
     /** Runs the rows on {@code train}, validating on {@code validation}; returns the rows by name. */
     public Map<String, Row> run(Dataset train, Dataset validation, Path tokenizerFile, Path json, PrintStream out)
             throws Exception {
         Path work = Files.createTempDirectory("distillery-trainer-bench");
-        Path teacherFile = work.resolve("teacher.onnx");
+        Path teacherFile = writeTeacher(work.resolve("teacher.onnx"), tokenizerFile, train.labelCount());
         int vocab;
         try (PaddedTokenizer probe = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
             vocab = probe.vocabularySize();
         }
-        OnnxGraphWriter.write(new BertGraphBuilder(new BertGraphConfig(vocab, teacher.hidden(), teacher.layers(),
-                teacher.heads(), teacher.intermediate(), 512, 2, train.labelCount(), 1e-12f),
-                new RandomWeights(3, 0.02)).build("teacher", Map.of()), teacherFile);
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (TeacherProcess process = TeacherProcess.start(TeacherProcess.Spec.serving(
-                Map.of("teacher", teacherFile), work, 64, 1, teacherCore));
-             TeacherConnection connection = TeacherConnection.open(TeacherOptions.of(process.target(), "teacher"));
-             PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
+        int processes = fleetSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
+        List<AutoCloseable> open = new ArrayList<>();
+        try (PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
+            List<String> targets = new ArrayList<>();
+            for (int i = 0; i < processes; i++) {
+                TeacherProcess p = TeacherProcess.start(TeacherProcess.Spec.serving(Map.of("teacher", teacherFile),
+                        work.resolve("teacher-" + i), 64, 1, teacherCore));
+                open.add(p);
+                targets.add(p.target());
+            }
+            TeacherConnection connection = TeacherConnection.open(TeacherOptions.of(targets.get(0), "teacher"));
+            open.add(connection);
+            Map<Integer, TeacherConnection> fleets = new LinkedHashMap<>();
+            for (int n : fleetSizes) {
+                TeacherConnection fleet = TeacherConnection.open(TeacherOptions.of(
+                        String.join(",", targets.subList(0, n)), "teacher"));
+                open.add(fleet);
+                fleets.put(n, fleet);
+            }
+            Map<String, TeacherConnection> externals = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : external.entrySet()) {
+                TeacherConnection fleet = TeacherConnection.open(TeacherOptions.of(e.getValue(), "teacher"));
+                open.add(fleet);
+                externals.put(e.getKey(), fleet);
+            }
             StudentConfig config = student.config(vocab, train.labelCount());
             out.printf("student: BERT-style %d layers, hidden %d; teacher: %d layers, hidden %d in another process%s; "
                     + "batch %d, %d steps per row%n", student.layers(), student.hidden(), teacher.layers(),
@@ -82,6 +123,20 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
                         steps / rounds));
                 add(rows, "distilled, --prefetch " + window, train(config, tokenizer, connection, window, train,
                         validation, steps / rounds));
+                for (Map.Entry<Integer, TeacherConnection> f : fleets.entrySet()) {
+                    add(rows, "distilled, " + f.getKey() + " teachers, --prefetch " + window, train(config,
+                            tokenizer, f.getValue(), window, train, validation, steps / rounds));
+                }
+                for (Map.Entry<String, TeacherConnection> f : externals.entrySet()) {
+                    add(rows, f.getKey() + ", --prefetch 0", train(config, tokenizer, f.getValue(), 0, train,
+                            validation, steps / rounds));
+                    add(rows, f.getKey() + ", --prefetch " + window, train(config, tokenizer, f.getValue(), window,
+                            train, validation, steps / rounds));
+                }
+            }
+        } finally {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
             }
         }
         report(rows, json, out);
@@ -106,6 +161,8 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
         double steps;
         double seconds;
         double teacherWaitSeconds;
+        final Map<String, Long> answers = new java.util.TreeMap<>();
+        long resends;
 
         public double stepsPerSecond() {
             return steps / seconds;
@@ -117,16 +174,18 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
         row.steps += r.stepLosses().size();
         row.seconds += r.seconds() - r.evalSeconds();
         row.teacherWaitSeconds += r.teacherWaitSeconds();
+        r.teacherAnswers().forEach((endpoint, n) -> row.answers.merge(endpoint, n, Long::sum));
+        row.resends += r.teacherResends();
     }
 
     private void report(Map<String, Row> rows, Path json, PrintStream out) throws IOException {
         double base = rows.values().iterator().next().stepsPerSecond();
         out.println();
-        out.printf(Locale.ROOT, "%-32s %10s %16s %14s%n", "configuration", "steps/s", "teacher wait s",
+        out.printf(Locale.ROOT, "%-40s %10s %16s %14s%n", "configuration", "steps/s", "teacher wait s",
                 "÷ student only");
         List<Map<String, Object>> list = new ArrayList<>();
         rows.forEach((name, r) -> {
-            out.printf(Locale.ROOT, "%-32s %10.3f %16.2f %14.3f%n", name, r.stepsPerSecond(), r.teacherWaitSeconds,
+            out.printf(Locale.ROOT, "%-40s %10.3f %16.2f %14.3f%n", name, r.stepsPerSecond(), r.teacherWaitSeconds,
                     r.stepsPerSecond() / base);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", name);
@@ -134,7 +193,14 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
             row.put("steps_per_second", r.stepsPerSecond());
             row.put("teacher_wait_seconds", r.teacherWaitSeconds);
             row.put("ratio_to_student_only", r.stepsPerSecond() / base);
+            row.put("answers_by_endpoint", r.answers);
+            row.put("resends", r.resends);
             list.add(row);
+        });
+        rows.forEach((name, r) -> {
+            if (r.answers.size() > 1) {
+                out.printf(Locale.ROOT, "  %s: answers per teacher %s%n", name, r.answers.values());
+            }
         });
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("rows", list);

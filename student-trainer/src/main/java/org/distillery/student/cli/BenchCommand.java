@@ -45,12 +45,37 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--teacher-core", description = "Core the teacher process is pinned to with taskset; -1 = not "
             + "pinned (default: ${DEFAULT-VALUE}).")
     int teacherCore = 1;
+    @Option(names = "--fleet-sizes", split = ",", paramLabel = "N[,N...]", description = "More rows spreading "
+            + "requests over N teacher processes each, with the prefetch window; all share --teacher-core, so on a "
+            + "small machine they show the cost of dispatching over N streams, not a speed-up; 0 for none "
+            + "(default: ${DEFAULT-VALUE}).")
+    List<Integer> fleetSizes = new java.util.ArrayList<>(List.of(2, 3));
+    @Option(names = "--teacher", paramLabel = "[NAME=]TARGET", description = "More rows against teachers started "
+            + "elsewhere (repeatable): host:port, a list host:port,host:port or a gRPC target, optionally named, "
+            + "e.g. 'delayed=10.0.0.2:50051,10.0.0.3:50051'; each serves the bench's teacher (see --write-teacher) "
+            + "as model 'teacher'. Rows with --prefetch 0 and with the window.")
+    List<String> external = new java.util.ArrayList<>();
+    @Option(names = "--write-teacher", paramLabel = "ONNX", description = "Write the bench's teacher for these "
+            + "sizes to this file and exit, to serve it elsewhere (e.g. behind a delayed link).")
+    Path writeTeacher;
     @Option(names = "--cache-dir", description = "Cache for the corpus and tokenizer (default: ~/.cache/distillery).")
     Path cacheDir;
     @Option(names = "--json", description = "Where the results go (default: ${DEFAULT-VALUE}).")
     Path json = Path.of("bench-results/trainer-bench.json");
     @Mixin
     CommonMixin common;
+
+    private static java.util.Map<String, String> named(List<String> teachers) {
+        java.util.Map<String, String> byName = new java.util.LinkedHashMap<>();
+        for (String t : teachers) {
+            int eq = t.indexOf('=');
+            String name = eq > 0 ? t.substring(0, eq) : t;
+            if (byName.put(name, eq > 0 ? t.substring(eq + 1) : t) != null) {
+                throw new IllegalArgumentException("--teacher names '" + name + "' twice");
+            }
+        }
+        return byName;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -60,9 +85,15 @@ public final class BenchCommand implements Callable<Integer> {
             core = -1;
         }
         TrainerBenchmark bench = new TrainerBenchmark(StudentOptions.bert(studentLayers, studentHidden, maxLength),
-                StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window, core);
+                StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window, core,
+                fleetSizes.stream().filter(n -> n != 0).toList(), named(external));
         Path cache = CacheDirectory.or(cacheDir);
         List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.01, 0, 1);
+        if (writeTeacher != null) {
+            bench.writeTeacher(writeTeacher, BertUncasedTokenizer.cached(cache), splits.get(0).labelCount());
+            System.out.println("wrote " + writeTeacher);
+            return 0;
+        }
         bench.run(splits.get(0), splits.get(1), BertUncasedTokenizer.cached(cache), json, System.out);
         return 0;
     }
