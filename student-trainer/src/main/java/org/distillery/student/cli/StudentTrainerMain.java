@@ -1,5 +1,6 @@
 package org.distillery.student.cli;
 
+import org.distillery.common.fleet.DnsCaching;
 import org.distillery.student.export.RunExporter;
 import org.distillery.student.model.StudentKind;
 import org.distillery.student.options.FeatureLoss;
@@ -25,6 +26,7 @@ public final class StudentTrainerMain implements Runnable {
     public static final int USAGE_ERROR = 2;
 
     public static void main(String[] args) {
+        DnsCaching.shorten();
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");

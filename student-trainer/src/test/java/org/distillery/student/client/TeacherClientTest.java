@@ -86,6 +86,52 @@ class TeacherClientTest {
     }
 
     @Test
+    void aDrainingTeacherEndsItsStreamAndNothingIsLost() throws Exception {
+        Path model = TestTeachers.tinyBert(dir.resolve("d.onnx"), 1);
+        TeacherServer a = start(0, registry().addModel("t", model, null, null, null).build());
+        TeacherServer b = start(0, registry().addModel("t", model, null, null, null).build());
+        ManagedChannel channel = FleetChannels.builder(TeacherTarget.parse("--teacher", "127.0.0.1:" + a.port()
+                + ",127.0.0.1:" + b.port()), InsecureChannelCredentials.create()).build();
+        try (PaddedTokenizer tokenizer = PaddedTokenizer.load(TestTokenizers.write(dir.resolve("tok.json")), 16, null);
+             TeacherClient client = new TeacherClient(channel, spec("t"), 30, 3)) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (client.streamEndpoints().size() < 2 && System.nanoTime() < until) {
+                Thread.sleep(50); // both teachers become ready (health checked), probes find each
+            }
+            assertEquals(2, client.streamEndpoints().size(), client.streamEndpoints().toString());
+            TokenIds ids = tokenizer.encode(List.of("the cat sat", "a dog"), null);
+            java.util.ArrayDeque<CompletableFuture<TeacherOutputs>> window = new java.util.ArrayDeque<>();
+            CompletableFuture<Long> drained = null;
+            for (int i = 0; i < 60; i++) {
+                window.add(client.request(ids, 0, i));
+                if (window.size() > 4) {
+                    assertEquals(3, window.poll().get(30, TimeUnit.SECONDS).labels());
+                }
+                if (i == 20) {
+                    // SIGTERM's path, with a long grace: it ends early only if the client lets go of the stream
+                    drained = CompletableFuture.supplyAsync(() -> {
+                        long started = System.nanoTime();
+                        b.shutdown(60_000);
+                        return (System.nanoTime() - started) / 1_000_000;
+                    });
+                }
+            }
+            while (!window.isEmpty()) {
+                assertEquals(3, window.poll().get(30, TimeUnit.SECONDS).labels());
+            }
+            long millis = drained.get(60, TimeUnit.SECONDS);
+            assertTrue(millis < 15_000, "the drained stream ended without waiting out the grace: " + millis + " ms");
+            assertEquals(List.of("127.0.0.1:" + a.port()), client.streamEndpoints());
+            assertEquals(2, client.answersByEndpoint().size(), client.answersByEndpoint().toString());
+            assertEquals(60, client.answersByEndpoint().values().stream().mapToLong(Long::longValue).sum());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            a.shutdown(1000);
+            b.shutdown(1000);
+        }
+    }
+
+    @Test
     void samplesEnsembleMembersPerRequest() throws Exception {
         ModelRegistry.Builder b = registry();
         for (int i = 0; i < 4; i++) {

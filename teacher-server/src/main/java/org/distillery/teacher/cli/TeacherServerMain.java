@@ -3,6 +3,7 @@ package org.distillery.teacher.cli;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.distillery.common.fleet.DnsCaching;
 import org.distillery.common.fleet.FleetChannels;
 import org.distillery.common.io.AtomicFiles;
 import org.distillery.teacher.batching.BatchingOptions;
@@ -133,6 +134,7 @@ public final class TeacherServerMain implements Callable<Integer> {
     boolean verbose;
 
     public static void main(String[] args) {
+        DnsCaching.shorten();
         Logging.configure();
         System.exit(execute(new PrintWriter(System.err, true), args));
     }

@@ -31,9 +31,11 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
     private long largestResponse;
     private boolean halfClosed;
     private boolean done;
+    private final Runnable onEnd;
 
     InferStreamHandler(InferencePipeline pipeline, ServerCallStreamObserver<InferResponse> call, int window,
-                       long windowBytes, Context context) {
+                       long windowBytes, Context context, Runnable onEnd) {
+        this.onEnd = onEnd;
         this.pipeline = pipeline;
         this.call = call;
         this.context = context;
@@ -86,6 +88,18 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
     private synchronized void cancelled() {
         done = true;
         ready.clear();
+        onEnd.run();
+    }
+
+    /**
+     * The server is draining: take no more requests, answer those under way, then end the stream with OK. A client
+     * resends anything it sent that was not answered to another teacher.
+     */
+    void finish() {
+        synchronized (this) {
+            halfClosed = true;
+        }
+        drain();
     }
 
     /**
@@ -114,6 +128,7 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
         if (halfClosed && inFlight == 0) {
             done = true;
             call.onCompleted();
+            onEnd.run();
         }
     }
 

@@ -30,6 +30,7 @@ public final class TeacherServer implements AutoCloseable {
 
     private final Server server;
     private final ModelRegistry registry;
+    private final TeacherService service;
     private final HealthStatusManager health = new HealthStatusManager();
     private final ExecutorService responseExecutor;
     private volatile Server healthServer;
@@ -46,10 +47,11 @@ public final class TeacherServer implements AutoCloseable {
         this.responseExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemonThreads("responses"));
         InferencePipeline pipeline = new InferencePipeline(registry, limits, responseExecutor);
+        this.service = new TeacherService(pipeline, limits);
         this.server = builder
                 // the guards run first: an unauthenticated call is refused before its bytes are parsed
                 .addService(ServerInterceptors.intercept(ServerInterceptors.intercept(UnreadableRequests.wrap(
-                        new TeacherService(pipeline, limits).bindService()), new EarlyStreamHeaders()), guards))
+                        service.bindService()), new EarlyStreamHeaders()), guards))
                 .addService(health.getHealthService())
                 .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards))
                 .addService(ServerInterceptors.intercept(legacyReflection(), guards))
@@ -109,7 +111,8 @@ public final class TeacherServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: NOT_SERVING, no new calls, in-flight calls finish within {@code graceMillis}, then the rest is
+     * Graceful stop: NOT_SERVING, no new calls, open streams take no more requests and end once theirs are answered
+     * (clients resend the rest elsewhere), in-flight calls finish within {@code graceMillis}, then the rest is
      * cancelled and the models are freed.
      */
     public synchronized void shutdown(long graceMillis) {
@@ -120,6 +123,7 @@ public final class TeacherServer implements AutoCloseable {
         long until = System.currentTimeMillis() + graceMillis;
         health.enterTerminalState();
         server.shutdown();
+        service.finishStreams();
         try {
             if (!server.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
                 LOG.warning("grace period of " + graceMillis + " ms over; cancelling calls still running");

@@ -13,6 +13,8 @@ import org.distillery.proto.v1.ModelInfo;
 import org.distillery.proto.v1.ModelInfoRequest;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,6 +24,7 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
 
     private final InferencePipeline pipeline;
     private final ServerLimits limits;
+    private final Set<InferStreamHandler> streams = ConcurrentHashMap.newKeySet();
 
     public TeacherService(InferencePipeline pipeline, ServerLimits limits) {
         this.pipeline = pipeline;
@@ -73,8 +76,16 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
 
     @Override
     public StreamObserver<InferRequest> inferStream(StreamObserver<InferResponse> responses) {
-        return new InferStreamHandler(pipeline, (ServerCallStreamObserver<InferResponse>) responses,
-                limits.streamWindow(), limits.streamWindowBytes(), Context.current());
+        InferStreamHandler[] self = new InferStreamHandler[1];
+        self[0] = new InferStreamHandler(pipeline, (ServerCallStreamObserver<InferResponse>) responses,
+                limits.streamWindow(), limits.streamWindowBytes(), Context.current(), () -> streams.remove(self[0]));
+        streams.add(self[0]);
+        return self[0];
+    }
+
+    /** Ends every open stream once the requests it took are answered (see {@link InferStreamHandler#finish}). */
+    void finishStreams() {
+        streams.forEach(InferStreamHandler::finish);
     }
 
     /** Maps a failure to a status, logging the ones that are the server's fault. */
