@@ -22,10 +22,13 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
 
     private final InferencePipeline pipeline;
     private final ServerLimits limits;
+    private final RequestCounter counter;
 
+    /** The service; requests are counted in the metrics of the pipeline's model registry. */
     public TeacherService(InferencePipeline pipeline, ServerLimits limits) {
         this.pipeline = pipeline;
         this.limits = limits;
+        this.counter = new RequestCounter(pipeline.registry());
     }
 
     @Override
@@ -57,24 +60,37 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
         try {
             pipeline.infer(request, Context.current()).whenComplete((response, failure) -> {
                 if (call.isCancelled()) {
+                    counter.count(request, Status.Code.CANCELLED);
                     return;
                 }
                 if (failure != null) {
-                    call.onError(toStatus(failure, "").asRuntimeException());
+                    fail(call, request, failure);
                 } else {
+                    counter.count(request, Status.Code.OK);
                     call.onNext(response);
                     call.onCompleted();
                 }
             });
         } catch (RuntimeException e) {
-            call.onError(toStatus(e, "").asRuntimeException());
+            fail(call, request, e);
         }
+    }
+
+    private void fail(StreamObserver<InferResponse> call, InferRequest request, Throwable failure) {
+        Status status = toStatus(failure, "");
+        counter.count(request, status.getCode());
+        call.onError(status.asRuntimeException());
     }
 
     @Override
     public StreamObserver<InferRequest> inferStream(StreamObserver<InferResponse> responses) {
         return new InferStreamHandler(pipeline, (ServerCallStreamObserver<InferResponse>) responses,
-                limits.streamWindow(), limits.streamWindowBytes(), Context.current());
+                limits.streamWindow(), limits.streamWindowBytes(), Context.current(), counter);
+    }
+
+    /** Counts requests whose bytes were not a valid message (refused before the service saw them). */
+    RequestCounter counter() {
+        return counter;
     }
 
     /** Maps a failure to a status, logging the ones that are the server's fault. */
