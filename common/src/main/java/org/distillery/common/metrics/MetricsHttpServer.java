@@ -38,14 +38,14 @@ public final class MetricsHttpServer implements AutoCloseable {
         if (host != null) {
             builder.hostname(host);
         }
+        String where = (host == null ? "port " : host + ":") + port + " (" + OPTION + " " + port + "): ";
         try {
             return new MetricsHttpServer(builder.buildAndStart(), host == null ? "0.0.0.0" : host);
         } catch (BindException e) {
-            throw new IOException("cannot serve metrics on " + (host == null ? "" : host + ":") + port + " ("
-                    + OPTION + " " + port + "): " + e.getMessage() + "; pick another port, or 0 for a free one", e);
+            throw new IOException("cannot serve metrics on " + where + e.getMessage()
+                    + "; pick another port, or 0 for a free one", e);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot serve metrics on " + (host == null ? "" : host + ":") + port + " ("
-                    + OPTION + " " + port + "): " + e.getMessage(), e);
+            throw new IOException("cannot serve metrics on " + where + e.getMessage(), e);
         }
     }
 
