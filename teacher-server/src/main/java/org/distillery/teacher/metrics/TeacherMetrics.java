@@ -72,10 +72,10 @@ public final class TeacherMetrics {
         }
         requests = Counter.builder().name(REQUESTS + "_total")
                 .help("Infer calls and InferStream requests, by model and gRPC status code")
-                .labelNames("model", "code").register(registry);
+                .labelNames("model", "code").withoutExemplars().register(registry);
         examples = Counter.builder().name(EXAMPLES + "_total")
                 .help("Examples (batch rows) of the requests answered OK, by model")
-                .labelNames("model").register(registry);
+                .labelNames("model").withoutExemplars().register(registry);
         queueWait = seconds(QUEUE_WAIT, "Seconds a request waited in the batcher's queue before its batch started")
                 .register(registry);
         compute = seconds(COMPUTE, "Seconds ONNX Runtime took per merged batch").register(registry);
