@@ -88,7 +88,7 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
                 limits.streamWindow(), limits.streamWindowBytes(), Context.current(), counter);
     }
 
-    /** Counts requests whose bytes were not a valid message (refused before the service saw them). */
+    /** The request counter, shared with the interceptor that refuses unreadable requests before the service. */
     RequestCounter counter() {
         return counter;
     }
