@@ -5,7 +5,9 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** The run directory, checkpoints, resume and time limit; defaults from {@link RunOptions#DEFAULTS}. */
+/**
+ * The run directory, checkpoints, resume, time limit and metrics endpoint; defaults from {@link RunOptions#DEFAULTS}.
+ */
 public final class RunMixin {
     private static final RunOptions D = RunOptions.DEFAULTS;
 
@@ -19,9 +21,12 @@ public final class RunMixin {
     @Option(names = "--time-limit-s", description = "Stop after this much training time, with a final checkpoint; "
             + "0 = none (default: ${DEFAULT-VALUE}).")
     double timeLimit = D.timeLimitSeconds();
+    @Option(names = "--metrics-port", paramLabel = "N", description = "Serve Prometheus metrics at "
+            + "http://HOST:N/metrics while the run lasts; 0 picks a free port, printed at the start (default: off).")
+    Integer metricsPort = D.metricsPort();
 
     /** The validated options; {@code progress} from the common options. */
     public RunOptions options(boolean progress) {
-        return new RunOptions(runDir, checkpointEvery, resume, timeLimit, progress);
+        return new RunOptions(runDir, checkpointEvery, resume, timeLimit, progress, metricsPort);
     }
 }

@@ -116,9 +116,12 @@ public final class Objective {
             values.put(term.name(), value);
             total = total.add(Scalars.mul(value, term.weight()));
         }
-        NDArray teacherKl = step.teacher() == null || step.teacher().logits() == null ? null
+        boolean teacherLogits = step.teacher() != null && step.teacher().logits() != null;
+        NDArray teacherKl = !teacherLogits ? null
                 : DistillationLosses.klDivergence(step.logits().stopGradient(), step.teacher().logits(), 1f);
-        return new Value(total, values, teacherKl);
+        NDArray agreement = !teacherLogits ? null
+                : Agreement.argmax(step.logits().stopGradient(), step.teacher().logits());
+        return new Value(total, values, teacherKl, agreement);
     }
 
     /**
@@ -128,7 +131,9 @@ public final class Objective {
      * @param terms each term's unweighted value, by name
      * @param teacherKl KL(teacher ‖ student) at T = 1, a diagnostic outside the gradient; null without teacher
      *                  logits
+     * @param teacherAgreement the fraction of examples whose argmax the student and the teacher agree on, a
+     *                         diagnostic outside the gradient; null without teacher logits
      */
-    public record Value(NDArray total, Map<String, NDArray> terms, NDArray teacherKl) {
+    public record Value(NDArray total, Map<String, NDArray> terms, NDArray teacherKl, NDArray teacherAgreement) {
     }
 }

@@ -3,6 +3,7 @@ package org.distillery.student.pipeline;
 import ai.djl.ndarray.NDManager;
 import org.distillery.common.text.PaddedTokenizer;
 import org.distillery.student.client.TeacherConnection;
+import org.distillery.student.metrics.TrainerMetrics;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.options.DataOptions;
 import org.distillery.student.options.ObjectiveOptions;
@@ -24,7 +25,7 @@ import java.io.PrintStream;
  * @param objective the objective (only its label terms without a teacher)
  * @param teacher   the teacher link; its target null for training without a teacher
  * @param optimizer optimizer and schedule
- * @param run       run directory, checkpoints, resume, time limit, progress
+ * @param run       run directory, checkpoints, resume, time limit, progress, metrics endpoint
  */
 public record TrainingJob(DataOptions data, StudentOptions student, ObjectiveOptions objective,
                           TeacherOptions teacher, OptimizerOptions optimizer, RunOptions run) {
@@ -33,10 +34,15 @@ public record TrainingJob(DataOptions data, StudentOptions student, ObjectiveOpt
         return teacher.target() != null && objective.usesTeacher();
     }
 
-    /** Trains, printing one line before and one after to {@code out}. */
+    /**
+     * Trains, printing one line before and one after to {@code out} (and one naming the metrics port when served).
+     * The metrics endpoint lives as long as the run, and closes when it fails too.
+     */
     public TrainResult run(PrintStream out) throws Exception {
         TrainingData loaded = TrainingData.load(data, optimizer.seed());
-        try (PaddedTokenizer tokenizer = loaded.openTokenizer(student.maxLength());
+        try (TrainerMetrics metrics = run.metricsPort() == null ? TrainerMetrics.disabled()
+                : TrainerMetrics.create().serve(run.metricsPort());
+             PaddedTokenizer tokenizer = loaded.openTokenizer(student.maxLength());
              TeacherConnection connection = distills() ? TeacherConnection.open(teacher) : null;
              NDManager manager = NDManager.newBaseManager("PyTorch")) {
             StudentConfig config = student.config(tokenizer.vocabularySize(), loaded.train().labelCount());
@@ -44,10 +50,13 @@ public record TrainingJob(DataOptions data, StudentOptions student, ObjectiveOpt
                     config.labels(), loaded.train().size(), loaded.validation().size(), connection != null
                             ? ", distilling from " + teacher.model() + " at " + teacher.target()
                             : " (no distillation)");
+            if (metrics.enabled()) {
+                out.printf("metrics on port %d at /metrics%n", metrics.port());
+            }
             Trainer.Builder builder = Trainer.builder(config, optimizer, objective, tokenizer).run(run)
-                    .initFromTeacher(student.initFromTeacher());
+                    .initFromTeacher(student.initFromTeacher()).metrics(metrics);
             if (connection != null) {
-                builder.teacher(connection, teacher);
+                builder.teacher(connection.linkListener(metrics.linkListener()), teacher);
             }
             TrainResult result = builder.build().train(loaded.train(), loaded.validation(), manager);
             out.printf("done: %d steps in %.1f s (teacher wait %.1f s); validation %s; run in %s%n", result.steps(),

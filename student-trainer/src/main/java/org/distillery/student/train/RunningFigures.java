@@ -29,6 +29,9 @@ public final class RunningFigures {
         if (Float.isFinite(outcome.teacherKl())) {
             add("teacher_kl", outcome.teacherKl());
         }
+        if (Float.isFinite(outcome.teacherAgreement())) {
+            add("teacher_agreement", outcome.teacherAgreement());
+        }
     }
 
     private void add(String key, double value) {
@@ -41,7 +44,10 @@ public final class RunningFigures {
         return skippedInARow;
     }
 
-    /** The epoch's means ({@code train_loss}, {@code loss_TERM}, {@code teacher_kl}) and {@code skipped_steps}. */
+    /**
+     * The epoch's means ({@code train_loss}, {@code loss_TERM}, {@code teacher_kl}, {@code teacher_agreement}) and
+     * {@code skipped_steps}.
+     */
     public Map<String, Double> epoch() {
         Map<String, Double> figures = new LinkedHashMap<>();
         figures.put("train_loss", Double.NaN);

@@ -56,6 +56,7 @@ final class StepRunner {
             Map<String, Float> terms = new LinkedHashMap<>();
             value.terms().forEach((name, v) -> terms.put(name, v.getFloat()));
             float kl = value.teacherKl() == null ? Float.NaN : value.teacherKl().getFloat();
+            float agreement = value.teacherAgreement() == null ? Float.NaN : value.teacherAgreement().getFloat();
             double norm = Gradients.norm(parameters.values());
             boolean skipped = !Float.isFinite(loss) || !Double.isFinite(norm);
             if (!skipped) {
@@ -64,7 +65,7 @@ final class StepRunner {
                 }
                 optimizer.update(parameters, learningRate, manager);
             }
-            return new StepOutcome(batch.step(), loss, terms, kl, norm, skipped);
+            return new StepOutcome(batch.step(), batch.size(), loss, terms, kl, agreement, norm, skipped);
         }
     }
 

@@ -13,6 +13,7 @@ import org.distillery.student.client.TeacherConnection;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.eval.Validation;
 import org.distillery.student.loss.Objective;
+import org.distillery.student.metrics.TrainerMetrics;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.Students;
 import org.distillery.student.model.TeacherInitializer;
@@ -45,6 +46,7 @@ public final class Trainer {
     private final RunOptions runOptions;
     private final Path initFromTeacher;
     private final List<TrainingListener> extraListeners;
+    private final TrainerMetrics metrics;
 
     private Trainer(Builder b) {
         this.config = b.config;
@@ -56,6 +58,7 @@ public final class Trainer {
         this.runOptions = b.run;
         this.initFromTeacher = b.initFromTeacher;
         this.extraListeners = List.copyOf(b.listeners);
+        this.metrics = b.metrics;
     }
 
     /**
@@ -160,6 +163,8 @@ public final class Trainer {
 
     private List<TrainingListener> listeners(RunDirectory run, TeacherPrefetcher prefetcher) {
         List<TrainingListener> listeners = new ArrayList<>();
+        // first, so that a step another listener fails on (the divergence guard) is still counted
+        listeners.add(metrics.stepListener(() -> prefetcher == null ? 0 : prefetcher.waitSeconds()));
         listeners.add(new DivergenceGuard(run == null ? null : run.root().resolve("checkpoints").toString()));
         if (runOptions.timeLimitSeconds() > 0) {
             listeners.add(new TimeLimit(runOptions.timeLimitSeconds()));
@@ -210,6 +215,7 @@ public final class Trainer {
         private RunOptions run = RunOptions.DEFAULTS;
         private Path initFromTeacher;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private TrainerMetrics metrics = TrainerMetrics.disabled();
 
         private Builder(StudentConfig config, OptimizerOptions optimizer, ObjectiveOptions objective,
                         PaddedTokenizer tokenizer) {
@@ -235,6 +241,12 @@ public final class Trainer {
         /** Initialises the student from a BERT-style teacher's ONNX file before training (DistilBERT recipe). */
         public Builder initFromTeacher(Path teacherOnnx) {
             this.initFromTeacher = teacherOnnx;
+            return this;
+        }
+
+        /** Records the steps in {@code metrics} (steps, skipped steps, examples/s, teacher wait, agreement, KL). */
+        public Builder metrics(TrainerMetrics metrics) {
+            this.metrics = metrics;
             return this;
         }
 

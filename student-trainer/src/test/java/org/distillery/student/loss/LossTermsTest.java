@@ -168,6 +168,13 @@ class LossTermsTest {
         assertEquals(0.25 * ce, labelsOnly.total().getFloat(), 1e-6);
         assertEquals(List.of("hard_label"), List.copyOf(labelsOnly.terms().keySet()));
         assertNull(labelsOnly.teacherKl());
+        assertNull(labelsOnly.teacherAgreement());
+        // Student argmax 0 and 1, teacher 1 and 2: no row agrees.
+        assertEquals(0f, both.teacherAgreement().getFloat());
+        Objective.Value agreeing = objective.compute(new StepData(manager.create(TEACHER),
+                manager.create(new float[][]{{1, 0}, {0, 2}}), manager.create(LABELS),
+                new TeacherBatch(manager.create(TEACHER), Map.of()), new ParameterStore(manager, false), true));
+        assertEquals(1f, agreeing.teacherAgreement().getFloat());
     }
 
     @Test

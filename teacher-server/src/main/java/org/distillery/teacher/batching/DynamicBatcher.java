@@ -30,6 +30,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Map<String, Long> padValues;
     private final BlockingQueue<InferenceJob> queue;
     private final Thread worker;
+    private final BatchObserver observer;
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong examplesRun = new AtomicLong();
@@ -40,7 +41,17 @@ public final class DynamicBatcher implements AutoCloseable {
      * @param padValues per input, the value padding fills dynamic axes with (0 where absent)
      */
     public DynamicBatcher(OnnxModel model, BatchingOptions options, Map<String, Long> padValues) {
+        this(model, options, padValues, BatchObserver.NONE);
+    }
+
+    /**
+     * @param padValues per input, the value padding fills dynamic axes with (0 where absent)
+     * @param observer  told of each request's queue wait and each run (e.g. for metrics)
+     */
+    public DynamicBatcher(OnnxModel model, BatchingOptions options, Map<String, Long> padValues,
+                          BatchObserver observer) {
         this.model = model;
+        this.observer = observer;
         this.options = options;
         this.padValues = Map.copyOf(padValues);
         this.queue = new ArrayBlockingQueue<>(options.maxQueue());
@@ -91,6 +102,11 @@ public final class DynamicBatcher implements AutoCloseable {
     /** Examples run so far. */
     public long examplesRun() {
         return examplesRun.get();
+    }
+
+    /** Requests waiting in the queue now (not counting one held back for the next batch). */
+    public int queueDepth() {
+        return queue.size();
     }
 
     /** The most examples merged into one run so far. */
@@ -207,14 +223,18 @@ public final class DynamicBatcher implements AutoCloseable {
         BatchAssembler.Merged merged = BatchAssembler.merge(model.inputs(), batch, padValues);
         Set<String> wanted = new LinkedHashSet<>();
         batch.forEach(j -> wanted.addAll(j.outputs()));
+        long runStart = System.nanoTime();
         Map<String, HostTensor> outputs = model.run(merged.inputs(), wanted);
-        long compute = System.nanoTime() - start;
+        long end = System.nanoTime();
+        long compute = end - start;
+        observer.ran(examples, end - runStart);
         runs.incrementAndGet();
         examplesRun.addAndGet(examples);
         largestBatch.accumulateAndGet(examples, Math::max);
         int offset = 0;
         for (int i = 0; i < batch.size(); i++) {
             InferenceJob job = batch.get(i);
+            observer.waited(start - job.submittedNanos());
             try {
                 Map<String, HostTensor> own = BatchAssembler.split(merged, i, offset, job.examples(), outputs,
                         model.outputs(), job.outputs());

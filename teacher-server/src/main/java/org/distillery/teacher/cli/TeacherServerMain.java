@@ -6,8 +6,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import org.distillery.common.fleet.DnsCaching;
 import org.distillery.common.fleet.FleetChannels;
 import org.distillery.common.io.AtomicFiles;
+import org.distillery.common.metrics.MetricsHttpServer;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.bench.TeacherBenchmark;
+import org.distillery.teacher.metrics.TeacherMetrics;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
 import org.distillery.teacher.security.ServerSecurity;
@@ -127,6 +129,11 @@ public final class TeacherServerMain implements Callable<Integer> {
             description = "Print a 'memory: heap_used_mb=… rss_mb=…' line every S seconds (default: off).")
     Double logMemoryEverySeconds;
 
+    @Option(names = "--metrics-port", paramLabel = "N",
+            description = "Serve Prometheus metrics at http://HOST:N/metrics (plaintext HTTP, no token); 0 picks a "
+                    + "free port, shown in the startup line (default: off).")
+    Integer metricsPort;
+
     @Mixin
     SecurityMixin security = new SecurityMixin();
 
@@ -168,6 +175,9 @@ public final class TeacherServerMain implements Callable<Integer> {
         if (logMemoryEverySeconds != null && !(logMemoryEverySeconds > 0)) {
             throw new IllegalArgumentException("--log-memory-every-s must be > 0, got " + logMemoryEverySeconds);
         }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new IllegalArgumentException("--metrics-port must be in [0, 65535], got " + metricsPort);
+        }
         ServerSecurity protection = security.settings();
         if (maxConnectionAgeSeconds != null && maxConnectionAgeSeconds < 1) {
             throw new IllegalArgumentException("--max-connection-age-seconds must be >= 1, got "
@@ -190,7 +200,8 @@ public final class TeacherServerMain implements Callable<Integer> {
         BatchingOptions batching = new BatchingOptions(maxBatch, maxQueueDelayUs, maxQueue, maxBatchElements);
         ServerLimits limits = new ServerLimits(maxRequestExamples, maxRequestElements, streamWindow,
                 Math.multiplyExact(maxMessageMb, 1 << 20), streamWindowBytes);
-        ModelRegistry.Builder builder = ModelRegistry.builder(sessions, batching);
+        TeacherMetrics metrics = metricsPort == null ? TeacherMetrics.disabled() : TeacherMetrics.create();
+        ModelRegistry.Builder builder = ModelRegistry.builder(sessions, batching).metrics(metrics);
         ModelRegistry registry;
         try {
             for (String m : models) {
@@ -210,6 +221,14 @@ public final class TeacherServerMain implements Callable<Integer> {
         if (security.healthPort != null) {
             server.withHealthServer(NettyServerBuilder.forAddress(new InetSocketAddress(host, security.healthPort),
                     InsecureServerCredentials.create()));
+        }
+        if (metricsPort != null) {
+            try {
+                server.withMetricsServer(MetricsHttpServer.start(host, metricsPort, metrics.registry()));
+            } catch (IOException e) {
+                registry.close(100);
+                throw e;
+            }
         }
         try {
             server.start();
@@ -233,6 +252,7 @@ public final class TeacherServerMain implements Callable<Integer> {
                 + (protection.clientCa() != null ? ", client certificates required" : "")
                 + (protection.token() ? ", bearer token required" : "")
                 + (server.healthPort() >= 0 ? ", health alone on port " + server.healthPort() + " in plaintext" : "")
+                + (server.metricsPort() >= 0 ? ", metrics on port " + server.metricsPort() + " at /metrics" : "")
                 + ")");
         System.out.flush();
         if (logMemoryEverySeconds != null) {

@@ -14,7 +14,9 @@ import java.util.ArrayDeque;
  * beyond the responses it has sent — fewer when responses are large, so that the responses computed but not yet
  * taken stay within {@code windowBytes} — and sends responses only while the transport is ready; a client that stops
  * reading therefore stops the server from reading, and nothing is buffered without bound. A request that fails is
- * answered with its id and {@code InferResponse.error}, and the stream goes on serving the others.
+ * answered with its id and {@code InferResponse.error}, and the stream goes on serving the others. Each request is
+ * counted in the metrics when its answer is ready; the stream counts as open until the call completes or is
+ * cancelled.
  */
 final class InferStreamHandler implements StreamObserver<InferRequest> {
     /** Requests read ahead until the first response shows how large answers are. */
@@ -24,6 +26,7 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
     private final Context context;
     private final int window;
     private final long windowBytes;
+    private final RequestCounter counter;
     private final ArrayDeque<InferResponse> ready = new ArrayDeque<>();
     /** Requests the client may send that have not been answered on the wire yet. */
     private int granted;
@@ -31,19 +34,26 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
     private long largestResponse;
     private boolean halfClosed;
     private boolean done;
+    private boolean closed;
     private final Runnable onEnd;
 
     InferStreamHandler(InferencePipeline pipeline, ServerCallStreamObserver<InferResponse> call, int window,
-                       long windowBytes, Context context, Runnable onEnd) {
+                       long windowBytes, Context context, RequestCounter counter, Runnable onEnd) {
         this.onEnd = onEnd;
         this.pipeline = pipeline;
+        this.counter = counter;
         this.call = call;
         this.context = context;
         this.window = window;
         this.windowBytes = windowBytes;
         call.disableAutoRequest();
         call.setOnReadyHandler(this::drain);
-        call.setOnCancelHandler(this::cancelled);
+        call.setOnCancelHandler(() -> {
+            cancelled();
+            closed();
+        });
+        call.setOnCloseHandler(this::closed);
+        counter.streamOpened();
         granted = Math.min(window, FIRST_REQUESTS);
         call.request(granted);
     }
@@ -57,16 +67,23 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
             inFlight++;
         }
         try {
-            pipeline.infer(request, context).whenComplete((response, failure) ->
-                    ready(failure == null ? response : error(request, failure)));
+            pipeline.infer(request, context).whenComplete((response, failure) -> {
+                if (failure == null) {
+                    counter.count(request, Status.Code.OK);
+                    ready(response);
+                } else {
+                    ready(error(request, failure));
+                }
+            });
         } catch (RuntimeException e) {
             ready(error(request, e));
         }
     }
 
-    /** The answer to a failed request: its id and the status the unary call would have failed with. */
-    private static InferResponse error(InferRequest request, Throwable failure) {
+    /** The answer to a failed request, counted: its id and the status the unary call would have failed with. */
+    private InferResponse error(InferRequest request, Throwable failure) {
         Status status = TeacherService.toStatus(failure, "");
+        counter.count(request, status.getCode());
         com.google.rpc.Status.Builder error = com.google.rpc.Status.newBuilder()
                 .setCode(status.getCode().value());
         if (status.getDescription() != null) {
@@ -88,7 +105,6 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
     private synchronized void cancelled() {
         done = true;
         ready.clear();
-        onEnd.run();
     }
 
     /**
@@ -100,6 +116,18 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
             halfClosed = true;
         }
         drain();
+    }
+
+    /** The call ended, one way or another: once per stream, it no longer counts as open. */
+    private void closed() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        counter.streamClosed();
+        onEnd.run();
     }
 
     /**
@@ -128,7 +156,6 @@ final class InferStreamHandler implements StreamObserver<InferRequest> {
         if (halfClosed && inFlight == 0) {
             done = true;
             call.onCompleted();
-            onEnd.run();
         }
     }
 

@@ -5,6 +5,7 @@ import org.distillery.common.errors.ServingException;
 import org.distillery.proto.v1.CombineMode;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.batching.DynamicBatcher;
+import org.distillery.teacher.metrics.TeacherMetrics;
 import org.distillery.teacher.runtime.ElementType;
 import org.distillery.teacher.runtime.InputBounds;
 import org.distillery.teacher.runtime.OnnxModel;
@@ -27,10 +28,12 @@ import java.util.Set;
 public final class ModelRegistry implements AutoCloseable {
     private final Map<String, Endpoint> endpoints;
     private final List<ServedModel> models;
+    private final TeacherMetrics metrics;
 
-    private ModelRegistry(Map<String, Endpoint> endpoints, List<ServedModel> models) {
+    private ModelRegistry(Map<String, Endpoint> endpoints, List<ServedModel> models, TeacherMetrics metrics) {
         this.endpoints = endpoints;
         this.models = models;
+        this.metrics = metrics;
     }
 
     public static Builder builder(SessionFactory sessions, BatchingOptions batching) {
@@ -48,6 +51,16 @@ public final class ModelRegistry implements AutoCloseable {
             throw ServingException.notFound("unknown model '" + name + "'; this server has " + endpoints.keySet());
         }
         return e;
+    }
+
+    /** True when a model or ensemble has this name. */
+    public boolean has(String name) {
+        return endpoints.containsKey(name);
+    }
+
+    /** The metrics the models' batchers report to ({@link TeacherMetrics#disabled()} unless set when building). */
+    public TeacherMetrics metrics() {
+        return metrics;
     }
 
     public Collection<Endpoint> endpoints() {
@@ -78,10 +91,23 @@ public final class ModelRegistry implements AutoCloseable {
         private final BatchingOptions batching;
         private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
         private final List<ServedModel> models = new ArrayList<>();
+        private TeacherMetrics metrics = TeacherMetrics.disabled();
 
         private Builder(SessionFactory sessions, BatchingOptions batching) {
             this.sessions = sessions;
             this.batching = batching;
+        }
+
+        /**
+         * Reports batching (queue wait, compute, batch size, queue depth) and, through the server, requests to
+         * {@code metrics}. Must come before any model.
+         */
+        public Builder metrics(TeacherMetrics metrics) {
+            if (!models.isEmpty()) {
+                throw new IllegalStateException("set metrics before adding models");
+            }
+            this.metrics = metrics;
+            return this;
         }
 
         /**
@@ -120,8 +146,9 @@ public final class ModelRegistry implements AutoCloseable {
                 if (model.inputs().containsKey(TextTokenizer.INPUT_IDS)) {
                     padValues.put(TextTokenizer.INPUT_IDS, pad);
                 }
-                DynamicBatcher batcher = new DynamicBatcher(model, batching, padValues);
+                DynamicBatcher batcher = new DynamicBatcher(model, batching, padValues, metrics.batches(name));
                 ServedModel served = new ServedModel(model, batcher, tok, bounds);
+                metrics.watchQueue(name, batcher::queueDepth);
                 endpoints.put(name, served);
                 models.add(served);
                 return this;
@@ -204,7 +231,7 @@ public final class ModelRegistry implements AutoCloseable {
             if (endpoints.isEmpty()) {
                 throw new IllegalArgumentException("no models: give at least one --model NAME=PATH.onnx");
             }
-            return new ModelRegistry(Map.copyOf(endpoints), List.copyOf(models));
+            return new ModelRegistry(Map.copyOf(endpoints), List.copyOf(models), metrics);
         }
 
         /** Frees whatever was loaded, after a failure. */

@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import org.distillery.common.metrics.MetricsHttpServer;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 
 import java.io.IOException;
@@ -23,7 +24,9 @@ import java.util.logging.Logger;
  * from an injected {@link ServerBuilder} (Netty in production, in-process in tests).
  * Health is SERVING once started and NOT_SERVING while draining. Guards (e.g. the bearer-token check) wrap the
  * teacher service and reflection, never health, so probes need no token. A second server may serve health alone
- * (e.g. plaintext for Kubernetes probes while the main port needs TLS), reporting the same status.
+ * (e.g. plaintext for Kubernetes probes while the main port needs TLS), reporting the same status. The server may
+ * own a metrics endpoint serving its registry's {@link org.distillery.teacher.metrics.TeacherMetrics}; it is closed
+ * when the server stops.
  */
 public final class TeacherServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TeacherServer.class.getName());
@@ -34,6 +37,7 @@ public final class TeacherServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final ExecutorService responseExecutor;
     private volatile Server healthServer;
+    private volatile MetricsHttpServer metricsServer;
     private boolean stopped;
 
     public TeacherServer(ServerBuilder<?> builder, ModelRegistry registry, ServerLimits limits) {
@@ -51,7 +55,7 @@ public final class TeacherServer implements AutoCloseable {
         this.server = builder
                 // the guards run first: an unauthenticated call is refused before its bytes are parsed
                 .addService(ServerInterceptors.intercept(ServerInterceptors.intercept(UnreadableRequests.wrap(
-                        service.bindService()), new EarlyStreamHeaders()), guards))
+                        service.bindService(), service.counter()), new EarlyStreamHeaders()), guards))
                 .addService(health.getHealthService())
                 .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), guards))
                 .addService(ServerInterceptors.intercept(legacyReflection(), guards))
@@ -80,14 +84,32 @@ public final class TeacherServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Hands this server a started metrics endpoint (serving {@code registry().metrics().registry()}); the server
+     * closes it when it stops, or when it fails to start.
+     */
+    public synchronized TeacherServer withMetricsServer(MetricsHttpServer metrics) {
+        if (metricsServer != null) {
+            throw new IllegalStateException("a metrics server is already set");
+        }
+        metricsServer = metrics;
+        return this;
+    }
+
     /** Starts listening (the health server too, when there is one) and reports SERVING. */
     public TeacherServer start() throws IOException {
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            closeMetrics();
+            throw e;
+        }
         if (healthServer != null) {
             try {
                 healthServer.start();
             } catch (IOException | RuntimeException e) {
                 server.shutdownNow();
+                closeMetrics();
                 throw e;
             }
         }
@@ -104,6 +126,19 @@ public final class TeacherServer implements AutoCloseable {
     /** The health server's bound port, or -1 without one. */
     public int healthPort() {
         return healthServer == null ? -1 : healthServer.getPort();
+    }
+
+    /** The metrics endpoint's bound port, or -1 without one. */
+    public int metricsPort() {
+        MetricsHttpServer metrics = metricsServer;
+        return metrics == null ? -1 : metrics.port();
+    }
+
+    private void closeMetrics() {
+        MetricsHttpServer metrics = metricsServer;
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     public ModelRegistry registry() {
@@ -139,6 +174,7 @@ public final class TeacherServer implements AutoCloseable {
         if (healthServer != null) {
             healthServer.shutdownNow();
         }
+        closeMetrics();
     }
 
     /** Blocks until the server has stopped. */

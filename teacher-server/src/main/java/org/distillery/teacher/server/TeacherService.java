@@ -25,10 +25,13 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
     private final InferencePipeline pipeline;
     private final ServerLimits limits;
     private final Set<InferStreamHandler> streams = ConcurrentHashMap.newKeySet();
+    private final RequestCounter counter;
 
+    /** The service; requests are counted in the metrics of the pipeline's model registry. */
     public TeacherService(InferencePipeline pipeline, ServerLimits limits) {
         this.pipeline = pipeline;
         this.limits = limits;
+        this.counter = new RequestCounter(pipeline.registry());
     }
 
     @Override
@@ -60,25 +63,34 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
         try {
             pipeline.infer(request, Context.current()).whenComplete((response, failure) -> {
                 if (call.isCancelled()) {
+                    counter.count(request, Status.Code.CANCELLED);
                     return;
                 }
                 if (failure != null) {
-                    call.onError(toStatus(failure, "").asRuntimeException());
+                    fail(call, request, failure);
                 } else {
+                    counter.count(request, Status.Code.OK);
                     call.onNext(response);
                     call.onCompleted();
                 }
             });
         } catch (RuntimeException e) {
-            call.onError(toStatus(e, "").asRuntimeException());
+            fail(call, request, e);
         }
+    }
+
+    private void fail(StreamObserver<InferResponse> call, InferRequest request, Throwable failure) {
+        Status status = toStatus(failure, "");
+        counter.count(request, status.getCode());
+        call.onError(status.asRuntimeException());
     }
 
     @Override
     public StreamObserver<InferRequest> inferStream(StreamObserver<InferResponse> responses) {
         InferStreamHandler[] self = new InferStreamHandler[1];
         self[0] = new InferStreamHandler(pipeline, (ServerCallStreamObserver<InferResponse>) responses,
-                limits.streamWindow(), limits.streamWindowBytes(), Context.current(), () -> streams.remove(self[0]));
+                limits.streamWindow(), limits.streamWindowBytes(), Context.current(), counter,
+                () -> streams.remove(self[0]));
         streams.add(self[0]);
         return self[0];
     }
@@ -86,6 +98,11 @@ public final class TeacherService extends TeacherServiceGrpc.TeacherServiceImplB
     /** Ends every open stream once the requests it took are answered (see {@link InferStreamHandler#finish}). */
     void finishStreams() {
         streams.forEach(InferStreamHandler::finish);
+    }
+
+    /** The request counter, shared with the interceptor that refuses unreadable requests before the service. */
+    RequestCounter counter() {
+        return counter;
     }
 
     /** Maps a failure to a status, logging the ones that are the server's fault. */

@@ -11,26 +11,34 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import org.distillery.proto.v1.TeacherServiceGrpc;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Set;
 
 /**
  * Requests that are not valid protobuf get INVALID_ARGUMENT with the parser's reason. gRPC parses a message before
  * the service sees it and answers a parse failure with UNKNOWN ("Application error processing RPC"); so the service
  * is bound to raw bytes, the bytes are parsed inside this interceptor, and a failure closes the call with a status
  * that says what was wrong. On a stream, an unreadable message ends the stream: it has no request id to answer.
+ * An unreadable Infer or InferStream request is counted as INVALID_ARGUMENT for an unknown model.
  */
 final class UnreadableRequests implements ServerInterceptor {
-    private UnreadableRequests() {
+    private static final Set<String> COUNTED = Set.of(TeacherServiceGrpc.getInferMethod().getFullMethodName(),
+            TeacherServiceGrpc.getInferStreamMethod().getFullMethodName());
+    private final RequestCounter counter;
+
+    private UnreadableRequests(RequestCounter counter) {
+        this.counter = counter;
     }
 
     /** The service, taking raw bytes and parsing them where a failure can be answered properly. */
-    static ServerServiceDefinition wrap(ServerServiceDefinition service) {
+    static ServerServiceDefinition wrap(ServerServiceDefinition service, RequestCounter counter) {
         return ServerInterceptors.intercept(ServerInterceptors.useMarshalledMessages(service, RawBytes.INSTANCE),
-                new UnreadableRequests());
+                new UnreadableRequests(counter));
     }
 
     @Override
@@ -54,6 +62,9 @@ final class UnreadableRequests implements ServerInterceptor {
                         throw e;
                     }
                     refused = true;
+                    if (COUNTED.contains(call.getMethodDescriptor().getFullMethodName())) {
+                        counter.countUnreadable();
+                    }
                     guarded.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
                             + call.getMethodDescriptor().getFullMethodName() + " message: " + reason), new Metadata());
                 }

@@ -5,9 +5,11 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.distillery.common.metrics.MetricsHttpServer;
 import org.distillery.proto.v1.CombineMode;
 import org.distillery.proto.v1.TeacherServiceGrpc;
 import org.distillery.teacher.batching.BatchingOptions;
+import org.distillery.teacher.metrics.TeacherMetrics;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
 
@@ -55,10 +57,11 @@ public final class ServerFixture implements AutoCloseable {
         private ServerLimits limits = ServerLimits.defaults();
         private boolean inProcess;
         private ModelRegistry.Builder registry;
+        private TeacherMetrics metrics = TeacherMetrics.disabled();
 
         ModelRegistry.Builder registry() {
             if (registry == null) {
-                registry = ModelRegistry.builder(sessions, batching);
+                registry = ModelRegistry.builder(sessions, batching).metrics(metrics);
             }
             return registry;
         }
@@ -69,6 +72,15 @@ public final class ServerFixture implements AutoCloseable {
                 throw new IllegalStateException("set batching before adding models");
             }
             this.batching = options;
+            return this;
+        }
+
+        /** Metrics on, served on an ephemeral port of 127.0.0.1 ({@link TeacherServer#metricsPort()}). */
+        public Builder metrics() {
+            if (registry != null) {
+                throw new IllegalStateException("turn metrics on before adding models");
+            }
+            this.metrics = TeacherMetrics.create();
             return this;
         }
 
@@ -98,6 +110,11 @@ public final class ServerFixture implements AutoCloseable {
             return this;
         }
 
+        private TeacherServer withMetrics(TeacherServer server) throws java.io.IOException {
+            return metrics.enabled()
+                    ? server.withMetricsServer(MetricsHttpServer.start("127.0.0.1", 0, metrics.registry())) : server;
+        }
+
         public Builder ensemble(String name, CombineMode mode, String... members) {
             registry().addEnsemble(name, List.of(members), mode);
             return this;
@@ -107,11 +124,12 @@ public final class ServerFixture implements AutoCloseable {
             ModelRegistry built = registry().build();
             if (inProcess) {
                 String name = InProcessServerBuilder.generateName();
-                TeacherServer server = new TeacherServer(InProcessServerBuilder.forName(name), built, limits).start();
+                TeacherServer server = withMetrics(new TeacherServer(InProcessServerBuilder.forName(name), built,
+                        limits)).start();
                 return new ServerFixture(server, InProcessChannelBuilder.forName(name).build());
             }
-            TeacherServer server = new TeacherServer(NettyServerBuilder.forAddress(
-                    new InetSocketAddress("127.0.0.1", 0)), built, limits).start();
+            TeacherServer server = withMetrics(new TeacherServer(NettyServerBuilder.forAddress(
+                    new InetSocketAddress("127.0.0.1", 0)), built, limits)).start();
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
                     .maxInboundMessageSize(256 << 20).build();
             return new ServerFixture(server, channel);
