@@ -32,4 +32,7 @@ public interface Endpoint {
 
     /** The combine mode a request gets when it names none (MEAN_LOGITS for a single model). */
     CombineMode defaultCombine();
+
+    /** What decides the outputs, as a fingerprint ({@link ModelVersion}). */
+    String version();
 }

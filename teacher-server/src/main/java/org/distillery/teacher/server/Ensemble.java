@@ -23,9 +23,11 @@ public final class Ensemble implements Endpoint {
     private final List<ServedModel> members;
     private final CombineMode defaultCombine;
     private final Map<String, TensorSpec> outputs;
+    private final String version;
 
     private Ensemble(String name, List<ServedModel> members, CombineMode defaultCombine,
                      Map<String, TensorSpec> outputs) {
+        this.version = ModelVersion.ofEnsemble(defaultCombine, members.stream().map(ServedModel::version).toList());
         this.name = name;
         this.members = members;
         this.defaultCombine = defaultCombine;
@@ -141,5 +143,10 @@ public final class Ensemble implements Endpoint {
     @Override
     public CombineMode defaultCombine() {
         return defaultCombine;
+    }
+
+    @Override
+    public String version() {
+        return version;
     }
 }

@@ -17,7 +17,8 @@ final class ModelInfos {
                 .setLogitsOutput(endpoint.logitsOutput())
                 .setAcceptsTexts(endpoint.acceptsTexts())
                 .setDefaultCombine(endpoint.defaultCombine())
-                .setMaxRequestExamples(limits.maxRequestExamples());
+                .setMaxRequestExamples(limits.maxRequestExamples())
+                .setVersion(endpoint.version());
         BatchingOptions batching = endpoint.members().get(0).batcher().options();
         info.setMaxBatch(batching.maxBatch());
         endpoint.members().forEach(m -> info.addMembers(m.name()));

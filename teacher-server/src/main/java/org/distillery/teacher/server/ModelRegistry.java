@@ -146,8 +146,9 @@ public final class ModelRegistry implements AutoCloseable {
                 if (model.inputs().containsKey(TextTokenizer.INPUT_IDS)) {
                     padValues.put(TextTokenizer.INPUT_IDS, pad);
                 }
+                String version = ModelVersion.ofModel(onnx, tokenizer, pad, tok != null ? tok.maxLength() : 0);
                 DynamicBatcher batcher = new DynamicBatcher(model, batching, padValues, metrics.batches(name));
-                ServedModel served = new ServedModel(model, batcher, tok, bounds);
+                ServedModel served = new ServedModel(model, batcher, tok, bounds, version);
                 metrics.watchQueue(name, batcher::queueDepth);
                 endpoints.put(name, served);
                 models.add(served);

@@ -18,9 +18,11 @@ public final class ServedModel implements Endpoint, AutoCloseable {
     private final String logitsOutput;
     private final int labelCount;
     private final InputBounds bounds;
+    private final String version;
 
-    ServedModel(OnnxModel model, DynamicBatcher batcher, TextTokenizer tokenizer, InputBounds bounds) {
+    ServedModel(OnnxModel model, DynamicBatcher batcher, TextTokenizer tokenizer, InputBounds bounds, String version) {
         this.model = model;
+        this.version = version;
         this.batcher = batcher;
         this.tokenizer = tokenizer;
         this.bounds = bounds;
@@ -99,6 +101,11 @@ public final class ServedModel implements Endpoint, AutoCloseable {
     @Override
     public CombineMode defaultCombine() {
         return CombineMode.COMBINE_DEFAULT;
+    }
+
+    @Override
+    public String version() {
+        return version;
     }
 
     /** Stops the batcher (finishing queued work within the grace period), then frees the session. */
