@@ -49,10 +49,14 @@ public final class TeacherMixin {
     @Option(names = "--teacher-token-file", paramLabel = "FILE", description = "Send 'authorization: Bearer <token>' "
             + "with the file's trimmed content (default: no token).")
     Path tokenFile = D.tokenFile();
+    @Option(names = "--teacher-cache", paramLabel = "DIR", description = "Keep teacher answers on disk, per example "
+            + "and teacher version: later epochs and later runs on the same data read them instead of asking the "
+            + "teacher (default: no cache).")
+    Path cacheDir = D.cacheDir();
 
     /** The validated options. */
     public TeacherOptions options() {
         return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, nTeachers, teacherOnnx,
-                teacherHead, tlsCa, tlsCert, tlsKey, tokenFile);
+                teacherHead, tlsCa, tlsCert, tlsKey, tokenFile, cacheDir);
     }
 }

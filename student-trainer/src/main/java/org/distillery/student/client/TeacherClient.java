@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  * with the server's words; a per-request error fails that request alone. With no ready teacher, a new stream waits
  * for one (the caller's timeout bounds the wait).
  */
-public final class TeacherClient implements AutoCloseable {
+public final class TeacherClient implements TeacherSource, AutoCloseable {
     /** Milliseconds between probes for endpoints without a stream. */
     public static final long PROBE_MILLIS = 1000;
     /** Probes between resets of the channel's reconnect backoff. */
@@ -150,7 +150,12 @@ public final class TeacherClient implements AutoCloseable {
         }
     }
 
-    /** Seconds a caller should wait for one answer. */
+    /** What every request asks for. */
+    public TeacherRequestSpec spec() {
+        return spec;
+    }
+
+    @Override
     public long timeoutSeconds() {
         return timeoutSeconds;
     }
@@ -196,6 +201,7 @@ public final class TeacherClient implements AutoCloseable {
      *
      * @param sampleMembers ensemble members to sample (0 = all), with {@code seed}
      */
+    @Override
     public CompletableFuture<TeacherOutputs> request(TokenIds tokens, int sampleMembers, long seed) {
         String id = Long.toString(ids.incrementAndGet());
         Pending p = new Pending(spec.request(id, tokens, sampleMembers, seed));

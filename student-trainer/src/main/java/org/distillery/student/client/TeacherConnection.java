@@ -2,8 +2,12 @@ package org.distillery.student.client;
 
 import io.grpc.ManagedChannel;
 import org.distillery.common.fleet.TeacherTarget;
+import org.distillery.proto.v1.CombineMode;
 import org.distillery.proto.v1.ModelInfo;
 import org.distillery.proto.v1.TensorSpec;
+import org.distillery.student.cache.CacheKeys;
+import org.distillery.student.cache.CachingTeacher;
+import org.distillery.student.cache.TeacherCache;
 import org.distillery.student.loss.TeacherFacts;
 import org.distillery.student.loss.TeacherHead;
 import org.distillery.student.loss.TeacherNeeds;
@@ -134,6 +138,30 @@ public final class TeacherConnection implements AutoCloseable {
             throw new IllegalStateException("interrupted while connecting to the teachers", e);
         }
         return client;
+    }
+
+    /**
+     * {@code client} with the answers cached in {@code cache}, under this teacher's version and the client's request
+     * spec.
+     *
+     * @throws IllegalArgumentException when the teacher reports no version (a server from before versions)
+     */
+    public CachingTeacher cached(TeacherClient client, TeacherCache cache) {
+        CombineMode combine = info.getEnsemble() ? info.getDefaultCombine() : CombineMode.COMBINE_DEFAULT;
+        CacheKeys keys;
+        try {
+            keys = new CacheKeys(info.getVersion(), client.spec(), combine, 0f, 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--teacher-cache: teacher '" + options.model() + "': "
+                    + e.getMessage(), e);
+        }
+        return new CachingTeacher(client, cache, keys, options.model(), info.getMembersList(),
+                client.spec().wireDtype());
+    }
+
+    /** The teacher's description as the server gave it. */
+    public ModelInfo info() {
+        return info;
     }
 
     @Override

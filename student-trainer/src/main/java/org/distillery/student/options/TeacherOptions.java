@@ -23,13 +23,14 @@ import java.util.Map;
  * @param tlsCert           client certificate (PEM) for mTLS; TLS when set, or null
  * @param tlsKey            the client certificate's PKCS#8 key (PEM), or null
  * @param tokenFile         file whose trimmed content is sent as {@code authorization: Bearer <token>}, or null
+ * @param cacheDir          the teacher-output cache ({@code --teacher-cache}), or null for none
  */
 public record TeacherOptions(String target, String model, long timeoutSeconds, int retries, WireDtype wireDtype,
                              int prefetch, int nTeachersToSample, Path teacherOnnx, String teacherHead,
-                             Path tlsCa, Path tlsCert, Path tlsKey, Path tokenFile) {
+                             Path tlsCa, Path tlsCert, Path tlsKey, Path tokenFile, Path cacheDir) {
     /** No target; fp16 on the wire, 4 batches in flight, 60 s per answer, 5 retries, all members; plaintext. */
     public static final TeacherOptions DEFAULTS = new TeacherOptions(null, null, 60, 5, WireDtype.FP16, 4, 0, null,
-            "classifier.weight,classifier.bias", null, null, null, null);
+            "classifier.weight,classifier.bias", null, null, null, null, null);
 
     public TeacherOptions {
         Checks.atLeast("--teacher-timeout-s", 1, timeoutSeconds);
@@ -62,12 +63,24 @@ public record TeacherOptions(String target, String model, long timeoutSeconds, i
 
     public TeacherOptions at(String newTarget, String newModel) {
         return new TeacherOptions(newTarget, newModel, timeoutSeconds, retries, wireDtype, prefetch,
-                nTeachersToSample, teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile);
+                nTeachersToSample, teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile, cacheDir);
     }
 
     public TeacherOptions withPrefetch(int value) {
         return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, value, nTeachersToSample,
-                teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile);
+                teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile, cacheDir);
+    }
+
+    /** The same link asking {@code members} ensemble members per step (0: all). */
+    public TeacherOptions withSampling(int members) {
+        return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, members,
+                teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile, cacheDir);
+    }
+
+    /** The same link with answers cached in {@code dir} (null: no cache). */
+    public TeacherOptions withCache(Path dir) {
+        return new TeacherOptions(target, model, timeoutSeconds, retries, wireDtype, prefetch, nTeachersToSample,
+                teacherOnnx, teacherHead, tlsCa, tlsCert, tlsKey, tokenFile, dir);
     }
 
     /** True when the link to the teacher uses TLS (a CA or a client certificate is given). */

@@ -6,15 +6,21 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.util.function.DoubleSupplier;
 
-/** A progress bar with steps/s, the loss and the time spent waiting for the teacher. */
+/**
+ * A progress bar with steps/s, the loss, the time spent waiting for the teacher and, with a teacher-output cache,
+ * its hit rate.
+ */
 final class ProgressReporter implements TrainingListener {
     private final DoubleSupplier teacherWaitSeconds;
+    private final DoubleSupplier cacheHitRate;
     private ProgressBar bar;
     private long started;
     private int firstStep;
 
-    ProgressReporter(DoubleSupplier teacherWaitSeconds) {
+    /** @param cacheHitRate share of examples answered by the cache, NaN without one */
+    ProgressReporter(DoubleSupplier teacherWaitSeconds, DoubleSupplier cacheHitRate) {
         this.teacherWaitSeconds = teacherWaitSeconds;
+        this.cacheHitRate = cacheHitRate;
     }
 
     @Override
@@ -30,8 +36,10 @@ final class ProgressReporter implements TrainingListener {
     public void onStep(TrainingState state, StepOutcome outcome) {
         bar.stepTo(state.step());
         double rate = (state.step() - firstStep) / Math.max(1e-9, (System.nanoTime() - started) / 1e9);
-        bar.setExtraMessage(String.format(" %.2f steps/s, loss %.4f, teacher wait %.1fs", rate, outcome.loss(),
-                teacherWaitSeconds.getAsDouble()));
+        double hits = cacheHitRate.getAsDouble();
+        bar.setExtraMessage(String.format(" %.2f steps/s, loss %.4f, teacher wait %.1fs%s", rate, outcome.loss(),
+                teacherWaitSeconds.getAsDouble(), Double.isNaN(hits) ? "" : String.format(", cache hits %.0f%%",
+                        100 * hits)));
     }
 
     @Override

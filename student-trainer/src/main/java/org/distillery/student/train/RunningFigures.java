@@ -13,6 +13,7 @@ import java.util.Map;
 public final class RunningFigures {
     private Map<String, Double> sums = new LinkedHashMap<>();
     private Map<String, Double> counts = new LinkedHashMap<>();
+    private Map<String, Double> totals = new LinkedHashMap<>();
     private int skipped;
     private int skippedInARow;
 
@@ -34,6 +35,17 @@ public final class RunningFigures {
         }
     }
 
+    /**
+     * Counts where one distilled step's teacher answer came from.
+     *
+     * @param requests  requests sent to a teacher for it (0 when the cache had every example)
+     * @param cacheHits examples read from the teacher-output cache
+     */
+    public void addTeacher(int requests, int cacheHits) {
+        totals.merge("teacher_requests", (double) requests, Double::sum);
+        totals.merge("teacher_cache_hits", (double) cacheHits, Double::sum);
+    }
+
     private void add(String key, double value) {
         sums.merge(key, value, Double::sum);
         counts.merge(key, 1.0, Double::sum);
@@ -46,13 +58,14 @@ public final class RunningFigures {
 
     /**
      * The epoch's means ({@code train_loss}, {@code loss_TERM}, {@code teacher_kl}, {@code teacher_agreement}) and
-     * {@code skipped_steps}.
+     * {@code skipped_steps}; with a teacher, the epoch's {@code teacher_requests} and {@code teacher_cache_hits}.
      */
     public Map<String, Double> epoch() {
         Map<String, Double> figures = new LinkedHashMap<>();
         figures.put("train_loss", Double.NaN);
         sums.forEach((key, sum) -> figures.put(key, sum / counts.get(key)));
         figures.put("skipped_steps", (double) skipped);
+        figures.putAll(totals);
         return figures;
     }
 
@@ -60,6 +73,7 @@ public final class RunningFigures {
     public void startEpoch() {
         sums = new LinkedHashMap<>();
         counts = new LinkedHashMap<>();
+        totals = new LinkedHashMap<>();
         skipped = 0;
     }
 
@@ -68,6 +82,7 @@ public final class RunningFigures {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("sums", sums);
         state.put("counts", counts);
+        state.put("totals", totals);
         state.put("skipped", skipped);
         state.put("skipped_in_a_row", skippedInARow);
         return Json.LINE.toJson(state);
@@ -79,6 +94,7 @@ public final class RunningFigures {
         RunningFigures figures = new RunningFigures();
         figures.sums = new LinkedHashMap<>(saved.sums);
         figures.counts = new LinkedHashMap<>(saved.counts);
+        figures.totals = saved.totals == null ? new LinkedHashMap<>() : new LinkedHashMap<>(saved.totals);
         figures.skipped = saved.skipped;
         figures.skippedInARow = saved.skippedInARow;
         return figures;
@@ -87,6 +103,7 @@ public final class RunningFigures {
     private static final class Saved {
         Map<String, Double> sums;
         Map<String, Double> counts;
+        Map<String, Double> totals;
         int skipped;
         int skippedInARow;
     }

@@ -1,8 +1,8 @@
 package org.distillery.student.train;
 
-import org.distillery.student.client.TeacherClient;
 import org.distillery.student.client.TeacherException;
 import org.distillery.student.client.TeacherOutputs;
+import org.distillery.student.client.TeacherSource;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.function.IntPredicate;
  * sent; each batch is made once and handed to the loop when its step comes.
  */
 public final class TeacherPrefetcher implements AutoCloseable {
-    private final TeacherClient client;
+    private final TeacherSource client;
     private final int window;
     private final int sampleMembers;
     private final long seed;
@@ -29,11 +29,13 @@ public final class TeacherPrefetcher implements AutoCloseable {
     private final Map<Integer, Batch> made = new HashMap<>();
     private long requests;
     private long waitNanos;
+    private long examples;
+    private long cacheHits;
 
     /**
      * @param sampleMembers ensemble members per request (0: all), drawn from {@code seed} and the step
      */
-    public TeacherPrefetcher(TeacherClient client, int window, int sampleMembers, long seed, IntPredicate distilling,
+    public TeacherPrefetcher(TeacherSource client, int window, int sampleMembers, long seed, IntPredicate distilling,
                              IntFunction<Batch> batches) {
         this.client = client;
         this.window = window;
@@ -57,7 +59,17 @@ public final class TeacherPrefetcher implements AutoCloseable {
         }
         Batch batch = made.containsKey(step) ? made.remove(step) : batches.apply(step);
         CompletableFuture<TeacherOutputs> answer = inFlight.remove(step);
-        return new Batch.WithTeacher(batch, answer == null ? null : await(answer, step));
+        TeacherOutputs outputs = answer == null ? null : await(answer, step);
+        if (outputs != null) {
+            examples += batch.size();
+            cacheHits += outputs.fromCache();
+        }
+        return new Batch.WithTeacher(batch, outputs);
+    }
+
+    /** Share of the examples taken so far whose answer came from the teacher-output cache. */
+    public double cacheHitRate() {
+        return examples == 0 ? 0 : (double) cacheHits / examples;
     }
 
     private TeacherOutputs await(CompletableFuture<TeacherOutputs> future, int step) {

@@ -10,6 +10,8 @@ import ai.djl.util.Pair;
 import org.distillery.common.text.PaddedTokenizer;
 import org.distillery.student.client.TeacherClient;
 import org.distillery.student.client.TeacherConnection;
+import org.distillery.student.client.TeacherSource;
+import org.distillery.student.cache.TeacherCache;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.eval.Validation;
 import org.distillery.student.loss.Objective;
@@ -111,50 +113,65 @@ public final class Trainer {
         long evalNanos = 0;
         TeacherClient client = teacher == null || !objective.needs().any() ? null
                 : teacher.client(objective.needs());
-        try (TeacherPrefetcher prefetcher = client == null ? null : new TeacherPrefetcher(client,
-                teacherOptions.prefetch(), teacherOptions.nTeachersToSample(), optimizerOptions.seed(),
-                t -> t >= objectiveOptions.startDur() * total && t < objectiveOptions.endDur() * total,
-                batches::batch)) {
-            List<TrainingListener> listeners = listeners(run, prefetcher);
-            try {
-                listeners.forEach(l -> l.onTrainingBegin(state));
-                while (state.step() < total && state.stopReason() == null) {
-                    int step = state.step();
-                    Batch.WithTeacher next = prefetcher != null ? prefetcher.take(step, total - 1)
-                            : new Batch.WithTeacher(batches.batch(step), null);
-                    StepOutcome outcome = steps.run(next.batch(), next.teacher(), schedule.at(step),
-                            optimizerOptions.seed() * 7919 + step, manager);
-                    losses.add(outcome.loss());
-                    kls.add(outcome.teacherKl());
-                    state.step(step + 1);
-                    state.figures().add(outcome);
-                    listeners.forEach(l -> l.onStep(state, outcome));
-                    if (state.atEpochEnd()) {
-                        long evalStart = System.nanoTime();
-                        Map<String, Double> metrics = Validation.evaluate(student, store, validation, tokenizer,
-                                config.labels(), manager);
-                        evalNanos += System.nanoTime() - evalStart;
-                        Map<String, Double> line = new LinkedHashMap<>();
-                        line.put("epoch", (double) state.epoch());
-                        line.put("step", (double) state.step());
-                        line.putAll(state.figures().epoch());
-                        line.putAll(metrics);
-                        epochMetrics.add(line);
-                        listeners.forEach(l -> l.onEpochEnd(state, line));
-                        state.figures().startEpoch();
-                    }
-                    listeners.forEach(l -> l.afterStep(state));
-                }
-                listeners.forEach(l -> l.onTrainingEnd(state));
-            } finally {
-                listeners.stream().filter(l -> l instanceof ProgressReporter)
-                        .forEach(l -> ((ProgressReporter) l).close());
+        TeacherCache cache = null;
+        TeacherSource source = client;
+        try {
+            if (client != null && teacherOptions.cacheDir() != null) {
+                cache = TeacherCache.open(teacherOptions.cacheDir());
+                source = teacher.cached(client, cache);
             }
-            return new TrainResult(student, state.step(), losses, kls, epochMetrics,
-                    prefetcher == null ? 0 : prefetcher.requests(), prefetcher == null ? 0 : prefetcher.waitSeconds(),
-                    (System.nanoTime() - started) / 1e9, evalNanos / 1e9,
-                    client == null ? Map.of() : client.answersByEndpoint(), client == null ? 0 : client.resends());
+            try (TeacherPrefetcher prefetcher = source == null ? null : new TeacherPrefetcher(source,
+                    teacherOptions.prefetch(), teacherOptions.nTeachersToSample(), optimizerOptions.seed(),
+                    t -> t >= objectiveOptions.startDur() * total && t < objectiveOptions.endDur() * total,
+                    batches::batch)) {
+                List<TrainingListener> listeners = listeners(run, prefetcher);
+                try {
+                    listeners.forEach(l -> l.onTrainingBegin(state));
+                    while (state.step() < total && state.stopReason() == null) {
+                        int step = state.step();
+                        Batch.WithTeacher next = prefetcher != null ? prefetcher.take(step, total - 1)
+                                : new Batch.WithTeacher(batches.batch(step), null);
+                        if (next.teacher() != null) {
+                            state.figures().addTeacher(next.teacher().fromCache() < next.batch().size() ? 1 : 0,
+                                    next.teacher().fromCache());
+                        }
+                        StepOutcome outcome = steps.run(next.batch(), next.teacher(), schedule.at(step),
+                                optimizerOptions.seed() * 7919 + step, manager);
+                        losses.add(outcome.loss());
+                        kls.add(outcome.teacherKl());
+                        state.step(step + 1);
+                        state.figures().add(outcome);
+                        listeners.forEach(l -> l.onStep(state, outcome));
+                        if (state.atEpochEnd()) {
+                            long evalStart = System.nanoTime();
+                            Map<String, Double> metrics = Validation.evaluate(student, store, validation, tokenizer,
+                                    config.labels(), manager);
+                            evalNanos += System.nanoTime() - evalStart;
+                            Map<String, Double> line = new LinkedHashMap<>();
+                            line.put("epoch", (double) state.epoch());
+                            line.put("step", (double) state.step());
+                            line.putAll(state.figures().epoch());
+                            line.putAll(metrics);
+                            epochMetrics.add(line);
+                            listeners.forEach(l -> l.onEpochEnd(state, line));
+                            state.figures().startEpoch();
+                        }
+                        listeners.forEach(l -> l.afterStep(state));
+                    }
+                    listeners.forEach(l -> l.onTrainingEnd(state));
+                } finally {
+                    listeners.stream().filter(l -> l instanceof ProgressReporter)
+                            .forEach(l -> ((ProgressReporter) l).close());
+                }
+                return new TrainResult(student, state.step(), losses, kls, epochMetrics,
+                        prefetcher == null ? 0 : prefetcher.requests(),
+                        prefetcher == null ? 0 : prefetcher.waitSeconds(), (System.nanoTime() - started) / 1e9, evalNanos / 1e9,
+                        client == null ? Map.of() : client.answersByEndpoint(), client == null ? 0 : client.resends());
+            }
         } finally {
+            if (cache != null) {
+                cache.close();
+            }
             if (client != null) {
                 client.close();
             }
@@ -170,7 +187,9 @@ public final class Trainer {
             listeners.add(new TimeLimit(runOptions.timeLimitSeconds()));
         }
         if (runOptions.progress()) {
-            listeners.add(new ProgressReporter(() -> prefetcher == null ? 0 : prefetcher.waitSeconds()));
+            listeners.add(new ProgressReporter(() -> prefetcher == null ? 0 : prefetcher.waitSeconds(),
+                    () -> prefetcher == null || teacherOptions.cacheDir() == null ? Double.NaN
+                            : prefetcher.cacheHitRate()));
         }
         if (run != null) {
             listeners.add(new MetricsWriter(run));

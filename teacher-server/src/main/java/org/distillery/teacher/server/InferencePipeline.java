@@ -1,6 +1,7 @@
 package org.distillery.teacher.server;
 
 import io.grpc.Context;
+import org.distillery.common.ensemble.MemberSampler;
 import org.distillery.common.errors.ServingException;
 import org.distillery.common.tensor.TensorCodec;
 import org.distillery.common.tensor.TopK;
@@ -15,7 +16,6 @@ import org.distillery.proto.v1.Timings;
 import org.distillery.teacher.batching.InferenceJob;
 import org.distillery.teacher.batching.JobResult;
 import org.distillery.teacher.ensemble.EnsembleCombiner;
-import org.distillery.teacher.ensemble.MemberSampler;
 import org.distillery.teacher.runtime.ElementType;
 import org.distillery.teacher.runtime.HostTensor;
 import org.distillery.teacher.runtime.TensorSpec;

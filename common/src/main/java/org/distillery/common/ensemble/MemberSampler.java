@@ -1,4 +1,4 @@
-package org.distillery.teacher.ensemble;
+package org.distillery.common.ensemble;
 
 import org.distillery.common.errors.ServingException;
 
