@@ -58,8 +58,9 @@ zipfile.ZipFile(sys.argv[1]).extract("google/rpc/status.proto", sys.argv[2])' "$
     done
 fi
 if [[ -z "$status_dir" || ! -f "$status_dir/google/rpc/status.proto" ]]; then
-    echo "generate.sh: google/rpc/status.proto not found; build the Java modules once (mvn package), install" \
-        "googleapis-common-protos with pip, or set GOOGLEAPIS_PROTO_DIR to a directory holding google/rpc/status.proto" >&2
+    echo "generate.sh: google/rpc/status.proto not found; build the Java modules once (mvn package)," \
+        "install googleapis-common-protos with pip, or set GOOGLEAPIS_PROTO_DIR to a directory holding" \
+        "google/rpc/status.proto" >&2
     exit 1
 fi
 
