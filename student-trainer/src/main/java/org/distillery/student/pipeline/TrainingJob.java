@@ -61,6 +61,14 @@ public record TrainingJob(DataOptions data, StudentOptions student, ObjectiveOpt
             TrainResult result = builder.build().train(loaded.train(), loaded.validation(), manager);
             out.printf("done: %d steps in %.1f s (teacher wait %.1f s); validation %s; run in %s%n", result.steps(),
                     result.seconds(), result.teacherWaitSeconds(), result.lastMetrics(), run.runDir());
+            if (teacher.cacheDir() != null && connection != null) {
+                double hits = result.epochMetrics().stream()
+                        .mapToDouble(m -> m.getOrDefault("teacher_cache_hits", 0.0)).sum();
+                double requests = result.epochMetrics().stream()
+                        .mapToDouble(m -> m.getOrDefault("teacher_requests", 0.0)).sum();
+                out.printf("teacher cache %s: %.0f examples read from it, %.0f requests to the teacher%n",
+                        teacher.cacheDir(), hits, requests);
+            }
             if (!result.teacherAnswers().isEmpty()) {
                 out.printf("teacher answers by endpoint: %s; resent after a stream ended: %d%n",
                         result.teacherAnswers(), result.teacherResends());
