@@ -16,6 +16,7 @@ import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.OptimizerOptions;
 import org.distillery.student.options.StudentOptions;
 import org.distillery.student.options.TeacherOptions;
+import org.distillery.student.loss.TeacherFacts;
 import org.distillery.student.train.TrainResult;
 import org.distillery.student.train.Trainer;
 
@@ -30,9 +31,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The same student on the same batches, measured in one run: trained alone, and distilled from a teacher server in
- * another process (pinned to another core when asked) with {@code --prefetch 0} and with a window. Rows take turns
- * over rounds so drift in the machine's speed touches every row alike. Prints steps/s and the ratios; writes JSON.
+ * The same student on the same batches, measured in one run: trained alone (and with batches grouped by length),
+ * distilled from a teacher server in another process (pinned to another core when asked) with {@code --prefetch 0}
+ * and with a window, from the same teacher co-located in this JVM (an ONNX Runtime session on the trainer's cores,
+ * the usual notebook's arrangement), and from a warm teacher-output cache. Rows take turns over rounds so drift in
+ * the machine's speed touches every row alike. Then a 3-epoch run over {@code wallExamples} examples, co-located
+ * against remote with and without the cache, wall time side by side. Prints the tables and ratios; writes JSON.
  *
  * @param student       the student's size
  * @param teacher       the teacher's size (a BERT-style graph with random weights, written here)
@@ -45,13 +49,19 @@ import java.util.Map;
  *                      (all on {@code teacherCore}: on a small machine they show the dispatch cost, not a speed-up)
  * @param external      more rows against fleets started elsewhere (name to gRPC target), each serving the bench's
  *                      teacher (written by {@link #writeTeacher}) as {@code teacher}: with and without prefetch
+ * @param wallExamples  examples per epoch of the 3-epoch wall-time comparison (0: none)
  */
 public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, int batchSize, int steps, int rounds,
-                               int window, int teacherCore, List<Integer> fleetSizes, Map<String, String> external) {
+                               int window, int teacherCore, List<Integer> fleetSizes, Map<String, String> external,
+                               int wallExamples) {
     public TrainerBenchmark {
         if (steps < rounds || rounds < 1 || batchSize < 1 || window < 1) {
             throw new IllegalArgumentException("--steps must be >= --rounds >= 1; --batch-size and --window >= 1, got "
                     + steps + ", " + rounds + ", " + batchSize + ", " + window);
+        }
+        if (wallExamples != 0 && wallExamples < batchSize) {
+            throw new IllegalArgumentException("--wall-examples must be 0 (none) or at least --batch-size, got "
+                    + wallExamples);
         }
         fleetSizes = List.copyOf(fleetSizes);
         external = new LinkedHashMap<>(external);
@@ -84,6 +94,7 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
             vocab = probe.vocabularySize();
         }
         Map<String, Row> rows = new LinkedHashMap<>();
+        Map<String, Double> wall = new LinkedHashMap<>();
         int processes = fleetSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<AutoCloseable> open = new ArrayList<>();
         try (PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
@@ -110,47 +121,114 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
                 externals.put(e.getKey(), fleet);
             }
             StudentConfig config = student.config(vocab, train.labelCount());
+            ColocatedTeacher colocated = new ColocatedTeacher(teacherFile, train.labelCount(),
+                    Runtime.getRuntime().availableProcessors());
+            open.add(colocated);
+            Path cache = work.resolve("teacher-cache");
             out.printf("student: BERT-style %d layers, hidden %d; teacher: %d layers, hidden %d in another process%s; "
                     + "batch %d, %d steps per row%n", student.layers(), student.hidden(), teacher.layers(),
                     teacher.hidden(), teacherCore >= 0 ? " pinned to core " + teacherCore : " (not pinned)",
                     batchSize, steps);
             // Warm-up over the very batches the rows train on: the first pass over new sequence lengths pays
             // one-time kernel and allocator costs that would otherwise land on whichever row runs first.
-            train(config, tokenizer, connection, window, train, validation, steps);
+            // It fills the teacher-output cache too, for the warm-cache row.
+            train(config, tokenizer, Variant.remote(connection, window).cached(cache), train, validation, steps);
+            train(config, tokenizer, Variant.STUDENT_ONLY.grouped(), train, validation, steps);
+            int n = steps / rounds;
             for (int round = 0; round < rounds; round++) {
-                add(rows, "student only", train(config, tokenizer, null, 0, train, validation, steps / rounds));
-                add(rows, "distilled, --prefetch 0", train(config, tokenizer, connection, 0, train, validation,
-                        steps / rounds));
-                add(rows, "distilled, --prefetch " + window, train(config, tokenizer, connection, window, train,
-                        validation, steps / rounds));
+                add(rows, "student only", train(config, tokenizer, Variant.STUDENT_ONLY, train, validation, n));
+                add(rows, "student only, --group-by-length", train(config, tokenizer, Variant.STUDENT_ONLY.grouped(),
+                        train, validation, n));
+                add(rows, "co-located teacher (in this JVM)", train(config, tokenizer,
+                        Variant.local(colocated), train, validation, n));
+                add(rows, "distilled, --prefetch 0", train(config, tokenizer, Variant.remote(connection, 0), train,
+                        validation, n));
+                add(rows, "distilled, --prefetch " + window, train(config, tokenizer,
+                        Variant.remote(connection, window), train, validation, n));
+                add(rows, "distilled, warm --teacher-cache", train(config, tokenizer,
+                        Variant.remote(connection, window).cached(cache), train, validation, n));
                 for (Map.Entry<Integer, TeacherConnection> f : fleets.entrySet()) {
                     add(rows, "distilled, " + f.getKey() + " teachers, --prefetch " + window, train(config,
-                            tokenizer, f.getValue(), window, train, validation, steps / rounds));
+                            tokenizer, Variant.remote(f.getValue(), window), train, validation, n));
                 }
                 for (Map.Entry<String, TeacherConnection> f : externals.entrySet()) {
-                    add(rows, f.getKey() + ", --prefetch 0", train(config, tokenizer, f.getValue(), 0, train,
-                            validation, steps / rounds));
-                    add(rows, f.getKey() + ", --prefetch " + window, train(config, tokenizer, f.getValue(), window,
-                            train, validation, steps / rounds));
+                    add(rows, f.getKey() + ", --prefetch 0", train(config, tokenizer,
+                            Variant.remote(f.getValue(), 0), train, validation, n));
+                    add(rows, f.getKey() + ", --prefetch " + window, train(config, tokenizer,
+                            Variant.remote(f.getValue(), window), train, validation, n));
                 }
+            }
+            if (wallExamples > 0) {
+                threeEpochs(config, tokenizer, connection, colocated, train, validation, work, wall, out);
             }
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
                 open.get(i).close();
             }
         }
-        report(rows, json, out);
+        report(rows, wall, json, out);
         return rows;
     }
 
-    private TrainResult train(StudentConfig config, PaddedTokenizer tokenizer, TeacherConnection connection,
-                              int prefetch, Dataset train, Dataset validation, int n) throws IOException {
-        OptimizerOptions optimizer = OptimizerOptions.DEFAULTS.withEpochs(1).withMaxSteps(n).withBatchSize(batchSize);
-        ObjectiveOptions objective = ObjectiveOptions.DEFAULTS.withLabelWeights(1f, connection == null ? 0f : 1f);
+    /** The 3-epoch runs over the first {@code wallExamples} training examples; wall seconds by name. */
+    private void threeEpochs(StudentConfig config, PaddedTokenizer tokenizer, TeacherConnection connection,
+                             ColocatedTeacher colocated, Dataset train, Dataset validation, Path work,
+                             Map<String, Double> wall, PrintStream out) throws IOException {
+        Dataset subset = new Dataset(train.source(), train.examples().subList(0, Math.min(train.size(),
+                wallExamples)), train.labelNames());
+        out.printf("%n3 epochs over %d examples, wall time (validation excluded):%n", subset.size());
+        Map<String, Variant> variants = new LinkedHashMap<>();
+        variants.put("co-located teacher (in this JVM)", Variant.local(colocated));
+        variants.put("remote, --prefetch " + window, Variant.remote(connection, window));
+        variants.put("remote, --prefetch " + window + ", --teacher-cache (empty at start)",
+                Variant.remote(connection, window).cached(work.resolve("wall-cache")));
+        for (Map.Entry<String, Variant> v : variants.entrySet()) {
+            TrainResult r = train(config, tokenizer, v.getValue().epochs(3), subset, validation, 0);
+            wall.put(v.getKey(), r.seconds() - r.evalSeconds());
+        }
+    }
+
+    /** What a row trains against: nothing, a teacher server, or the co-located teacher; with a cache or grouping. */
+    private record Variant(TeacherConnection connection, ColocatedTeacher local, int prefetch, Path cache,
+                           boolean groupByLength, int epochs) {
+        static final Variant STUDENT_ONLY = new Variant(null, null, 0, null, false, 1);
+
+        static Variant remote(TeacherConnection connection, int prefetch) {
+            return new Variant(connection, null, prefetch, null, false, 1);
+        }
+
+        static Variant local(ColocatedTeacher teacher) {
+            return new Variant(null, teacher, 0, null, false, 1);
+        }
+
+        Variant cached(Path dir) {
+            return new Variant(connection, local, prefetch, dir, groupByLength, epochs);
+        }
+
+        Variant grouped() {
+            return new Variant(connection, local, prefetch, cache, true, epochs);
+        }
+
+        Variant epochs(int n) {
+            return new Variant(connection, local, prefetch, cache, groupByLength, n);
+        }
+    }
+
+    /** Trains {@code n} steps (0: every step of the variant's epochs). */
+    private TrainResult train(StudentConfig config, PaddedTokenizer tokenizer, Variant v, Dataset train,
+                              Dataset validation, int n) throws IOException {
+        OptimizerOptions optimizer = OptimizerOptions.DEFAULTS.withEpochs(v.epochs()).withMaxSteps(n)
+                .withBatchSize(batchSize);
+        boolean distils = v.connection() != null || v.local() != null;
+        ObjectiveOptions objective = ObjectiveOptions.DEFAULTS.withLabelWeights(1f, distils ? 1f : 0f);
+        TeacherOptions options = TeacherOptions.DEFAULTS.withPrefetch(v.prefetch()).withCache(v.cache());
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Trainer.Builder builder = Trainer.builder(config, optimizer, objective, tokenizer);
-            if (connection != null) {
-                builder.teacher(connection, TeacherOptions.DEFAULTS.withPrefetch(prefetch));
+            Trainer.Builder builder = Trainer.builder(config, optimizer, objective, tokenizer)
+                    .groupByLength(v.groupByLength());
+            if (v.connection() != null) {
+                builder.teacher(v.connection(), options);
+            } else if (v.local() != null) {
+                builder.teacher(v.local(), new TeacherFacts(Map.of("logits", config.labels()), null), options);
             }
             return builder.build().train(train, validation, manager);
         }
@@ -178,7 +256,8 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
         row.resends += r.teacherResends();
     }
 
-    private void report(Map<String, Row> rows, Path json, PrintStream out) throws IOException {
+    private void report(Map<String, Row> rows, Map<String, Double> wall, Path json, PrintStream out)
+            throws IOException {
         double base = rows.values().iterator().next().stepsPerSecond();
         out.println();
         out.printf(Locale.ROOT, "%-40s %10s %16s %14s%n", "configuration", "steps/s", "teacher wait s",
@@ -202,10 +281,26 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
                 out.printf(Locale.ROOT, "  %s: answers per teacher %s%n", name, r.answers.values());
             }
         });
+        List<Map<String, Object>> wallRows = new ArrayList<>();
+        if (!wall.isEmpty()) {
+            double colocatedSeconds = wall.values().iterator().next();
+            out.println();
+            out.printf(Locale.ROOT, "%-60s %10s %14s%n", "3 epochs", "seconds", "speed-up");
+            wall.forEach((name, seconds) -> {
+                out.printf(Locale.ROOT, "%-60s %10.1f %14.2f%n", name, seconds, colocatedSeconds / seconds);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", name);
+                row.put("seconds", seconds);
+                row.put("speedup_over_colocated", colocatedSeconds / seconds);
+                wallRows.add(row);
+            });
+        }
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("rows", list);
+        document.put("three_epochs", wallRows);
         document.put("config", this);
         AtomicFiles.writeString(json, Json.PRETTY.toJson(document));
-        out.println("\nwrote " + json + " (target: distilled with prefetch >= 0.95 x student only)");
+        out.println("\nwrote " + json + " (targets: warm cache >= 0.95 x student only; 3 epochs remote + cache >= 1.5 x"
+                + " faster than co-located)");
     }
 }

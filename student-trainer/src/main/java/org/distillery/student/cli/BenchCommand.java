@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 
 /** {@code student-trainer bench}: see {@link TrainerBenchmark}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Student-only vs distillation with and without prefetch on SpamAssassin batches; prints a table "
-                + "of ratios and writes JSON.")
+        description = "Student-only vs distillation (co-located, remote with and without prefetch, a warm teacher "
+                + "cache, fleets) on SpamAssassin batches, and 3-epoch wall times; prints tables of ratios and writes "
+                + "JSON.")
 public final class BenchCommand implements Callable<Integer> {
     private static final StudentOptions D = StudentOptions.DEFAULTS;
 
@@ -58,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--write-teacher", paramLabel = "ONNX", description = "Write the bench's teacher for these "
             + "sizes to this file and exit, to serve it elsewhere (e.g. behind a delayed link).")
     Path writeTeacher;
+    @Option(names = "--wall-examples", description = "Examples per epoch of the 3-epoch wall-time comparison "
+            + "(co-located teacher against remote with and without the teacher-output cache); 0 for none "
+            + "(default: ${DEFAULT-VALUE}).")
+    int wallExamples = 640;
     @Option(names = "--cache-dir", description = "Cache for the corpus and tokenizer (default: ~/.cache/distillery).")
     Path cacheDir;
     @Option(names = "--json", description = "Where the results go (default: ${DEFAULT-VALUE}).")
@@ -86,7 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         TrainerBenchmark bench = new TrainerBenchmark(StudentOptions.bert(studentLayers, studentHidden, maxLength),
                 StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window, core,
-                fleetSizes.stream().filter(n -> n != 0).toList(), named(external));
+                fleetSizes.stream().filter(n -> n != 0).toList(), named(external), wallExamples);
         Path cache = CacheDirectory.or(cacheDir);
         List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.01, 0, 1);
         if (writeTeacher != null) {

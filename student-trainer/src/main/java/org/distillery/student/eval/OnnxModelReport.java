@@ -65,7 +65,7 @@ public record OnnxModelReport(String name, double sizeMb, long numParameters, do
                 int[] labels = new int[n];
                 for (int from = 0; from < n; from += 32) {
                     int to = Math.min(n, from + 32);
-                    float[] logits = logits(sessions.get(m), env, encode(tokenizer,
+                    float[] logits = OnnxLogits.run(sessions.get(m), env, encode(tokenizer,
                             test.examples().subList(from, to)));
                     for (int i = from; i < to; i++) {
                         labels[i] = test.examples().get(i).label();
@@ -94,26 +94,6 @@ public record OnnxModelReport(String name, double sizeMb, long numParameters, do
         return tokenizer.encode(texts, pairs);
     }
 
-    private static float[] logits(OrtSession session, OrtEnvironment env, TokenIds ids) throws OrtException {
-        long[] shape = {ids.batch(), ids.length()};
-        Map<String, OnnxTensor> feeds = new HashMap<>();
-        try {
-            Map<String, long[]> all = Map.of("input_ids", ids.inputIds(), "attention_mask", ids.attentionMask(),
-                    "token_type_ids", ids.tokenTypeIds());
-            for (String name : session.getInputNames()) {
-                feeds.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(all.get(name)), shape));
-            }
-            try (OrtSession.Result result = session.run(feeds, java.util.Set.of("logits"))) {
-                FloatBuffer b = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                float[] out = new float[b.remaining()];
-                b.get(out);
-                return out;
-            }
-        } finally {
-            feeds.values().forEach(OnnxTensor::close);
-        }
-    }
-
     /**
      * Mean and standard deviation in ms of single-example runs per session, after 10 warm-up runs each; the
      * sessions take turns run by run.
@@ -126,14 +106,14 @@ public record OnnxModelReport(String name, double sizeMb, long numParameters, do
         }
         for (OrtSession session : sessions) {
             for (int i = 0; i < 10; i++) {
-                logits(session, env, singles.get(i % singles.size()));
+                OnnxLogits.run(session, env, singles.get(i % singles.size()));
             }
         }
         double[][] ms = new double[sessions.size()][runs];
         for (int i = 0; i < runs; i++) {
             for (int m = 0; m < sessions.size(); m++) {
                 long start = System.nanoTime();
-                logits(sessions.get(m), env, singles.get(i % singles.size()));
+                OnnxLogits.run(sessions.get(m), env, singles.get(i % singles.size()));
                 ms[m][i] = (System.nanoTime() - start) / 1e6;
             }
         }

@@ -11,6 +11,7 @@ import org.distillery.common.text.PaddedTokenizer;
 import org.distillery.student.client.TeacherClient;
 import org.distillery.student.client.TeacherConnection;
 import org.distillery.student.client.TeacherSource;
+import org.distillery.student.loss.TeacherFacts;
 import org.distillery.student.cache.TeacherCache;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.eval.Validation;
@@ -48,19 +49,23 @@ public final class Trainer {
     private final RunOptions runOptions;
     private final Path initFromTeacher;
     private final boolean groupByLength;
+    private final TeacherSource localTeacher;
+    private final TeacherFacts localTeacherFacts;
     private final List<TrainingListener> extraListeners;
     private final TrainerMetrics metrics;
 
     private Trainer(Builder b) {
         this.config = b.config;
         this.optimizerOptions = b.optimizer;
-        this.objectiveOptions = b.teacher == null ? b.objective.labelsOnly() : b.objective;
+        this.objectiveOptions = b.teacher == null && b.localTeacher == null ? b.objective.labelsOnly() : b.objective;
         this.tokenizer = b.tokenizer;
         this.teacher = b.teacher;
         this.teacherOptions = b.teacherOptions;
         this.runOptions = b.run;
         this.initFromTeacher = b.initFromTeacher;
         this.groupByLength = b.groupByLength;
+        this.localTeacher = b.localTeacher;
+        this.localTeacherFacts = b.localTeacherFacts;
         this.extraListeners = List.copyOf(b.listeners);
         this.metrics = b.metrics;
     }
@@ -77,8 +82,8 @@ public final class Trainer {
     /** Trains; the student's arrays live in {@code manager}. */
     public TrainResult train(Dataset train, Dataset validation, NDManager manager) throws IOException {
         Engine.getInstance().setRandomSeed((int) optimizerOptions.seed());
-        Objective objective = Objective.from(objectiveOptions, teacher == null ? null
-                : teacher.facts(objectiveOptions, teacherOptions, config.labels()));
+        Objective objective = Objective.from(objectiveOptions, teacher != null
+                ? teacher.facts(objectiveOptions, teacherOptions, config.labels()) : localTeacherFacts);
         AbstractBlock student = Students.create(config, manager);
         if (initFromTeacher != null) {
             TeacherInitializer.apply(student, config, initFromTeacher);
@@ -116,7 +121,8 @@ public final class Trainer {
         TeacherClient client = teacher == null || !objective.needs().any() ? null
                 : teacher.client(objective.needs());
         TeacherCache cache = null;
-        TeacherSource source = client;
+        TeacherSource source = client != null ? client
+                : localTeacher != null && objective.needs().any() ? localTeacher : null;
         try {
             if (client != null && teacherOptions.cacheDir() != null) {
                 cache = TeacherCache.open(teacherOptions.cacheDir());
@@ -239,6 +245,8 @@ public final class Trainer {
         private RunOptions run = RunOptions.DEFAULTS;
         private Path initFromTeacher;
         private boolean groupByLength;
+        private TeacherSource localTeacher;
+        private TeacherFacts localTeacherFacts;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private TrainerMetrics metrics = TrainerMetrics.disabled();
 
@@ -253,6 +261,17 @@ public final class Trainer {
         /** Distils from this teacher; its prefetch window and member sampling come from {@code options}. */
         public Builder teacher(TeacherConnection connection, TeacherOptions options) {
             this.teacher = connection;
+            this.teacherOptions = options;
+            return this;
+        }
+
+        /**
+         * Distils from a teacher that is not a server (one in this process, for comparisons); its prefetch window
+         * and member sampling come from {@code options}.
+         */
+        public Builder teacher(TeacherSource source, TeacherFacts facts, TeacherOptions options) {
+            this.localTeacher = source;
+            this.localTeacherFacts = facts;
             this.teacherOptions = options;
             return this;
         }
