@@ -14,9 +14,14 @@ public final class Metrics {
 
     /**
      * @param probs  row-major {@code [n, labels]}
-     * @param labels true label ids
+     * @param labels true label ids; rows labelled {@link org.distillery.student.data.Example#UNLABELLED} are left
+     *               out
      */
     public static Map<String, Double> compute(float[] probs, int[] labels, int classes) {
+        if (Arrays.stream(labels).anyMatch(l -> l < 0)) {
+            Labelled kept = Labelled.of(probs, labels, classes);
+            return compute(kept.probs, kept.labels, classes);
+        }
         int n = labels.length;
         int[] predicted = new int[n];
         int[][] confusion = new int[classes][classes];
@@ -113,10 +118,13 @@ public final class Metrics {
         return (sum - positives * (positives + 1) / 2.0) / (positives * (double) negatives);
     }
 
-    /** Confusion matrix {@code [actual][predicted]} of argmax predictions. */
+    /** Confusion matrix {@code [actual][predicted]} of argmax predictions (unlabelled rows left out). */
     public static int[][] confusion(float[] probs, int[] labels, int classes) {
         int[][] matrix = new int[classes][classes];
         for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0) {
+                continue;
+            }
             int best = 0;
             for (int c = 1; c < classes; c++) {
                 if (probs[i * classes + c] > probs[i * classes + best]) {
@@ -126,5 +134,22 @@ public final class Metrics {
             matrix[labels[i]][best]++;
         }
         return matrix;
+    }
+
+    /** The labelled rows of predictions and labels. */
+    private record Labelled(float[] probs, int[] labels) {
+        static Labelled of(float[] probs, int[] labels, int classes) {
+            int n = (int) Arrays.stream(labels).filter(l -> l >= 0).count();
+            float[] keptProbs = new float[n * classes];
+            int[] keptLabels = new int[n];
+            int k = 0;
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] >= 0) {
+                    System.arraycopy(probs, i * classes, keptProbs, k * classes, classes);
+                    keptLabels[k++] = labels[i];
+                }
+            }
+            return new Labelled(keptProbs, keptLabels);
+        }
     }
 }

@@ -13,11 +13,15 @@ import org.distillery.student.loss.DistillationLosses;
 import org.distillery.student.loss.NativeArrays;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A student's metrics (see {@link Metrics}) and cross-entropy loss on a dataset, in batches of 64, without dropout. */
+/**
+ * A student's metrics (see {@link Metrics}) and cross-entropy loss on a dataset, in batches of 64, without dropout;
+ * unlabelled examples are left out of both.
+ */
 public final class Validation {
     private static final int BATCH = 64;
 
@@ -46,14 +50,17 @@ public final class Validation {
             try (NDManager scope = manager.newSubManager()) {
                 NDList inputs = NativeArrays.inputs(scope, tokenizer.encode(texts, pairs));
                 NDArray logits = student.forward(store, inputs, false).get(0);
-                lossSum += DistillationLosses.crossEntropy(logits, NativeArrays.copy(scope, batchLabels,
-                        new Shape(to - from))).getFloat() * (to - from);
+                int labelled = (int) Arrays.stream(batchLabels).filter(l -> l >= 0).count();
+                if (labelled > 0) {
+                    lossSum += DistillationLosses.labelledCrossEntropy(logits, NativeArrays.copy(scope,
+                            batchLabels, new Shape(to - from))).getFloat() * labelled;
+                }
                 float[] p = logits.softmax(-1).toFloatArray();
                 System.arraycopy(p, 0, probs, from * labelCount, p.length);
             }
         }
         Map<String, Double> metrics = new LinkedHashMap<>(Metrics.compute(probs, labels, labelCount));
-        metrics.put("val_loss", lossSum / Math.max(1, n));
+        metrics.put("val_loss", data.labelledCount() == 0 ? Double.NaN : lossSum / data.labelledCount());
         return metrics;
     }
 }

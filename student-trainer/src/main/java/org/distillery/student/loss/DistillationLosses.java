@@ -1,7 +1,9 @@
 package org.distillery.student.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.distillery.student.model.Scalars;
 
 /**
@@ -18,6 +20,34 @@ public final class DistillationLosses {
         int classes = (int) logits.getShape().get(1);
         NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(classes).toType(DataType.FLOAT32, false);
         return logits.logSoftmax(-1).mul(oneHot).sum(new int[]{1}).neg().mean();
+    }
+
+    /**
+     * Cross-entropy of logits {@code [B, C]} against int labels {@code [B]} over the labelled rows: a row whose label
+     * is negative ({@link org.distillery.student.data.Example#UNLABELLED}) is left out of the mean. With every row
+     * labelled this is exactly {@link #crossEntropy}; with none it is 0, and so is its gradient.
+     */
+    public static NDArray labelledCrossEntropy(NDArray logits, NDArray labels) {
+        long[] ids = labels.toType(DataType.INT64, false).toLongArray();
+        int labelled = 0;
+        for (long id : ids) {
+            labelled += id >= 0 ? 1 : 0;
+        }
+        if (labelled == ids.length) {
+            return crossEntropy(logits, labels);
+        }
+        long[] safe = new long[ids.length];
+        float[] weights = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            safe[i] = Math.max(0, ids[i]);
+            weights[i] = ids[i] >= 0 ? 1f / labelled : 0f;
+        }
+        NDManager manager = logits.getManager();
+        Shape rows = new Shape(ids.length);
+        NDArray oneHot = NativeArrays.copy(manager, safe, rows).oneHot((int) logits.getShape().get(1))
+                .toType(DataType.FLOAT32, false);
+        NDArray perRow = logits.logSoftmax(-1).mul(oneHot).sum(new int[]{1}).neg();
+        return perRow.mul(NativeArrays.copy(manager, weights, rows)).sum();
     }
 
     /** {@code KL(softmax(t/T) || softmax(s/T)) · T²}: the Hinton term, scaled so gradients keep their size. */

@@ -90,12 +90,16 @@ public final class RunDirectory {
         AtomicFiles.writeString(root.resolve("parameters.json"), Json.PRETTY.toJson(p));
     }
 
-    /** SHA-256 over the examples (text, pair, label, in order): the data's identity for provenance and caching. */
+    /**
+     * SHA-256 over the examples (text, pair, label name, in order; an unlabelled example's label is empty): the
+     * data's identity for provenance and caching.
+     */
     public static String fingerprint(Dataset data) {
         try {
             java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
             for (org.distillery.student.data.Example e : data.examples()) {
-                digest.update((e.text() + "\t" + e.pair() + "\t" + data.labelNames().get(e.label()) + "\n")
+                String label = e.labelled() ? data.labelNames().get(e.label()) : "";
+                digest.update((e.text() + "\t" + e.pair() + "\t" + label + "\n")
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             return "sha256:" + java.util.HexFormat.of().formatHex(digest.digest());

@@ -31,4 +31,15 @@ class MetricsTest {
         // class 0: f1 1; class 1: p 0.5 r 1 f1 2/3; class 2: p 1 r 0.5 f1 2/3
         assertEquals((1 + 2 / 3.0 + 2 / 3.0) / 3, m.get("macro_f1"), 1e-9);
     }
+
+    @Test
+    void unlabelledRowsAreLeftOutOfMetricsAndTheConfusionMatrix() {
+        // The five rows of binaryMetricsByHand with two unlabelled rows between them: the same figures.
+        float[] probs = {0.1f, 0.9f, 0.5f, 0.5f, 0.2f, 0.8f, 0.4f, 0.6f, 0.9f, 0.1f, 0.7f, 0.3f, 0.8f, 0.2f};
+        int[] labels = {1, -1, 0, 1, -1, 0, 1};
+        assertEquals(Metrics.compute(new float[]{0.1f, 0.9f, 0.2f, 0.8f, 0.4f, 0.6f, 0.7f, 0.3f, 0.8f, 0.2f},
+                new int[]{1, 0, 1, 0, 1}, 2), Metrics.compute(probs, labels, 2));
+        int[][] confusion = Metrics.confusion(probs, labels, 2);
+        assertEquals(5, confusion[0][0] + confusion[0][1] + confusion[1][0] + confusion[1][1]);
+    }
 }

@@ -64,6 +64,31 @@ class LossTermsTest {
     }
 
     @Test
+    void hardLabelCrossEntropyLeavesUnlabelledExamplesOut() {
+        HardLabelCrossEntropy term = new HardLabelCrossEntropy(1f);
+        double second = -DistillationLossesTest.logSoftmax(d(STUDENT[1]), 1)[2];
+        assertEquals(second, term.compute(withLabels(new long[]{-1, 2})).getFloat(), 1e-6,
+                "the mean over the labelled example alone");
+        NDArray logits = manager.create(STUDENT);
+        logits.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance()
+                .newGradientCollector()) {
+            NDArray none = term.compute(new StepData(logits, manager.create(new float[][]{{1, 0}, {0, 2}}),
+                    manager.create(new long[]{-1, -1}), null, new ParameterStore(manager, false), true));
+            assertEquals(0f, none.getFloat(), "a batch without labels adds nothing");
+            collector.backward(none);
+        }
+        assertEquals(0f, logits.getGradient().abs().sum().getFloat(), "and moves nothing");
+        assertEquals(term.compute(step()).getFloat(), term.compute(withLabels(LABELS)).getFloat(),
+                "fully labelled: the plain mean");
+    }
+
+    private StepData withLabels(long[] labels) {
+        return new StepData(manager.create(STUDENT), manager.create(new float[][]{{1, 0}, {0, 2}}),
+                manager.create(labels), null, new ParameterStore(manager, false), true);
+    }
+
+    @Test
     void softLabelKlIsScaledByTemperatureSquared() {
         double expected = (DistillationLossesTest.kl(d(STUDENT[0]), d(TEACHER[0]), 2)
                 + DistillationLossesTest.kl(d(STUDENT[1]), d(TEACHER[1]), 2)) / 2 * 4;
