@@ -236,6 +236,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
             s.sentBeforeHeaders++;
         }
         s.call.sendMessage(p.request);
+        listener.sentBytes(p.request.getSerializedSize());
     }
 
     /**
@@ -301,6 +302,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
     }
 
     private void received(Stream s, InferResponse response) {
+        listener.receivedBytes(response.getSerializedSize());
         Pending p;
         synchronized (this) {
             s.call.request(1);

@@ -27,6 +27,17 @@ public interface TeacherLinkListener {
     default void resent(int count) {
     }
 
+    /**
+     * A request message of {@code bytes} (its serialized protobuf size, which is what gRPC puts on the wire without
+     * compression, less its 5-byte frame header) went out; resent requests count again.
+     */
+    default void sentBytes(long bytes) {
+    }
+
+    /** An answer message of {@code bytes} (serialized protobuf size) arrived. */
+    default void receivedBytes(long bytes) {
+    }
+
     /** Requests now sent and not yet answered, across all streams. */
     default void inFlight(int count) {
     }

@@ -155,4 +155,38 @@ class TeacherClientTest {
             server.shutdown(1000);
         }
     }
+
+    @Test
+    void reportsTheBytesOfEveryRequestAndAnswer() throws Exception {
+        TeacherServer server = start(0, registry().addModel("t", TestTeachers.tinyBert(dir.resolve("b.onnx"), 1),
+                null, null, null).build());
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        TeacherLinkListener counter = new TeacherLinkListener() {
+            @Override
+            public void sentBytes(long bytes) {
+                sent.addAndGet(bytes);
+            }
+
+            @Override
+            public void receivedBytes(long bytes) {
+                received.addAndGet(bytes);
+            }
+        };
+        try (PaddedTokenizer tokenizer = PaddedTokenizer.load(TestTokenizers.write(dir.resolve("tok.json")), 16, null);
+             TeacherClient client = new TeacherClient(channel, spec("t"), 30, 1, counter)) {
+            TokenIds ids = tokenizer.encode(List.of("the cat sat", "a dog"), null);
+            for (int i = 0; i < 3; i++) {
+                client.request(ids, 0, 0).get(30, TimeUnit.SECONDS);
+            }
+            // Request ids 1, 2 and 3 have one digit each: three messages of the same size.
+            assertEquals(3L * spec("t").request("1", ids, 0, 0).getSerializedSize(), sent.get());
+            assertTrue(received.get() >= 3L * 2 * 3 * 2, "at least 2 rows of 3 fp16 logits per answer: "
+                    + received.get());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            server.shutdown(1000);
+        }
+    }
 }
