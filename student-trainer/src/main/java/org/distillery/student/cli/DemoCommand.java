@@ -1,6 +1,7 @@
 package org.distillery.student.cli;
 
 import org.distillery.student.data.CacheDirectory;
+import org.distillery.student.demo.DemoOptions;
 import org.distillery.student.demo.DemoPipeline;
 import org.distillery.student.demo.DemoPreset;
 import picocli.CommandLine.Command;
@@ -12,19 +13,31 @@ import java.util.concurrent.Callable;
 
 /** {@code demo}: the whole product on real data in one command; see {@link DemoPipeline}. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Teacher trained here and served by a separate process, students with and without "
-                + "distillation, ONNX export, benchmark and report (report.html, report.json).")
+        description = "An ensemble of teachers trained here and served by a separate process; students without "
+                + "distillation and distilled from the ensemble (mean probabilities, and one sampled member), each "
+                + "with several seeds; ONNX export, benchmark and report (report.html, report.json).")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "Smaller models and fewer steps (about 3 minutes on 2 cores).")
+    @Option(names = "--quick", description = "Smaller models, fewer steps, one seed (about 3 minutes on 2 cores).")
     boolean quick;
     @Option(names = "--preset", description = "tiny, quick or default (overrides --quick).")
     String preset;
+    @Option(names = "--scenario", description = "transfer: the students see the labels of --label-fraction of the "
+            + "training examples, the distilled ones also the teachers' answers on all of them; full: every label "
+            + "(default: ${DEFAULT-VALUE}).")
+    DemoOptions.Scenario scenario = DemoOptions.Scenario.TRANSFER;
+    @Option(names = "--label-fraction", description = "Share of training examples whose labels the students see in "
+            + "the transfer scenario, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double labelFraction = DemoOptions.DEFAULT_LABEL_FRACTION;
+    @Option(names = "--seeds", description = "Seeds each student is trained with; figures are mean ± std over them "
+            + "(default: 3, 1 with --quick).")
+    Integer seeds;
     @Option(names = "--corpus", description = "spam-assassin or tiny, a built-in toy corpus with its own tokenizer "
             + "that needs no download (default: ${DEFAULT-VALUE}).")
     String corpus = "spam-assassin";
     @Option(names = "--out", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("runs/demo");
-    @Option(names = "--cache-dir", description = "Cache for corpus, tokenizer and teachers (default: ~/.cache/distillery).")
+    @Option(names = "--cache-dir", description = "Cache for corpus, tokenizer, teachers and teacher outputs "
+            + "(default: ~/.cache/distillery).")
     Path cacheDir;
     @Mixin
     CommonMixin common;
@@ -32,7 +45,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoPreset chosen = DemoPreset.named(preset != null ? preset : quick ? "quick" : "default");
-        new DemoPipeline(chosen, corpus, out, CacheDirectory.or(cacheDir), common.progress()).run();
+        DemoOptions options = new DemoOptions(chosen, corpus, scenario, labelFraction,
+                seeds != null ? seeds : chosen.seeds());
+        new DemoPipeline(options, out, CacheDirectory.or(cacheDir), common.progress()).run();
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package org.distillery.student.cli;
 
 import org.distillery.common.fleet.DnsCaching;
+import org.distillery.student.demo.DemoOptions;
 import org.distillery.student.export.RunExporter;
 import org.distillery.student.model.StudentKind;
 import org.distillery.student.options.FeatureLoss;
@@ -43,6 +44,7 @@ public final class StudentTrainerMain implements Runnable {
         cli.registerConverter(SoftLabelLoss.class, checked(SoftLabelLoss::parse));
         cli.registerConverter(FeatureLoss.class, checked(FeatureLoss::parse));
         cli.registerConverter(WireDtype.class, checked(WireDtype::parse));
+        cli.registerConverter(DemoOptions.Scenario.class, checked(DemoOptions.Scenario::parse));
         cli.registerConverter(RunExporter.Weights.class, checked(text -> switch (text) {
             case "best" -> RunExporter.Weights.BEST;
             case "final" -> RunExporter.Weights.FINAL;

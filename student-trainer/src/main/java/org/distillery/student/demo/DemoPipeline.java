@@ -1,7 +1,6 @@
 package org.distillery.student.demo;
 
 import ai.djl.ndarray.NDManager;
-import org.distillery.common.io.Json;
 import org.distillery.common.text.PaddedTokenizer;
 import org.distillery.student.client.TeacherConnection;
 import org.distillery.student.data.Dataset;
@@ -11,58 +10,58 @@ import org.distillery.student.data.TinySentiment;
 import org.distillery.student.eval.OnnxModelReport;
 import org.distillery.student.export.OnnxStudentExporter;
 import org.distillery.student.export.RunExporter;
-import org.distillery.teacher.launch.TeacherProcess;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.OptimizerOptions;
 import org.distillery.student.options.RunOptions;
 import org.distillery.student.options.TeacherOptions;
 import org.distillery.student.report.DemoReport;
-import org.distillery.student.report.DistillationRatio;
 import org.distillery.student.report.ReportWriter;
 import org.distillery.student.text.BertUncasedTokenizer;
-import org.distillery.student.train.RunDirectory;
 import org.distillery.student.train.TrainResult;
 import org.distillery.student.train.Trainer;
 import org.distillery.student.train.TrainingException;
+import org.distillery.teacher.launch.TeacherProcess;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The main job: data and tokenizer, a teacher trained here (cached by configuration and data), the teacher served
- * by a separate process, a student trained with and one without distillation (same architecture, data order and
- * seed), both exported with parity checks, all three benchmarked in ONNX Runtime on the test split, and the
- * report written. What the teacher serves (its outputs, inputs, label count) is discovered from the server, and the
- * vocabulary size from the tokenizer.
+ * The main job: data and tokenizer; the ensemble's members trained here on every training label (cached by
+ * configuration and data); the ensemble served by a separate teacher process; for each seed, a student without
+ * distillation and two distilled from the ensemble (its mean probabilities, and one member sampled per batch), with
+ * the teacher answers kept in the teacher-output cache so that later runs and seeds do not ask again; every student
+ * exported with a parity check; all measured in ONNX Runtime on the test split; the report written. In the
+ * transfer-set scenario the students see few labels ({@link TransferSet}). What the teacher serves is discovered
+ * from the server, and the vocabulary size from the tokenizer.
  */
 public final class DemoPipeline {
-    private static final String TEACHER = "teacher";
+    static final String ENSEMBLE = "ensemble";
+    private static final int STAGES = 7;
 
+    private final DemoOptions options;
     private final DemoPreset preset;
-    private final String corpus;
     private final Path out;
     private final Path cache;
     private final boolean progress;
     private Consumer<TeacherProcess> onTeacherStarted = t -> { };
 
-    public DemoPipeline(DemoPreset preset, String corpus, Path out, Path cache, boolean progress) {
-        if (!corpus.equals("spam-assassin") && !corpus.equals("tiny")) {
-            throw new IllegalArgumentException("corpus must be spam-assassin or tiny, got '" + corpus + "'");
-        }
-        this.preset = preset;
-        this.corpus = corpus;
+    public DemoPipeline(DemoOptions options, Path out, Path cache, boolean progress) {
+        this.options = options;
+        this.preset = options.preset();
         this.out = out;
         this.cache = cache;
         this.progress = progress;
+    }
+
+    /** The transfer-set demo of {@code preset} on {@code corpus}, with the preset's number of seeds. */
+    public DemoPipeline(DemoPreset preset, String corpus, Path out, Path cache, boolean progress) {
+        this(DemoOptions.of(preset, corpus), out, cache, progress);
     }
 
     /** Called once the teacher process serves (tests use it to kill the teacher). */
@@ -71,11 +70,19 @@ public final class DemoPipeline {
         return this;
     }
 
+    /**
+     * One trained student.
+     *
+     * @param examples examples it trained on, epochs included
+     */
+    record StudentRun(Variant variant, long seed, Path runDir, TrainResult result, LinkTally link, long examples) {
+    }
+
     public DemoReport run() throws Exception {
         long started = System.nanoTime();
         Files.createDirectories(out);
         stage(1, "data and tokenizer");
-        boolean tiny = corpus.equals("tiny");
+        boolean tiny = options.corpus().equals("tiny");
         Dataset all = tiny ? TinySentiment.make(240, 7) : SpamAssassin.load(cache);
         List<Dataset> splits = Splits.stratified(all, preset.validationFraction(), preset.testFraction(),
                 DemoPreset.SEED);
@@ -88,53 +95,65 @@ public final class DemoPipeline {
             System.out.printf("  %s: %d train, %d validation, %d test examples; %s tokenizer (%d ids)%n",
                     all.source(), train.size(), validation.size(), test.size(),
                     tiny ? "the corpus' own" : "bert-base-uncased", tokenizer.vocabularySize());
-            stage(2, "teacher");
-            StudentConfig teacherConfig = preset.teacher().config(tokenizer.vocabularySize(), train.labelCount());
-            Path teacherOnnx = teacher(teacherConfig, train, validation, tokenizer, tokenizerFile);
+            stage(2, "teachers: " + preset.teachers().size() + " ensemble members, each on every training label");
+            Map<String, Path> members = new DemoTeachers(preset, out, cache, progress)
+                    .members(train, validation, tokenizer, tokenizerFile);
 
-            stage(3, "teacher server (separate process)");
+            TransferSet data = options.scenario() == DemoOptions.Scenario.TRANSFER
+                    ? TransferSet.of(train, options.labelFraction(), DemoPreset.SEED) : TransferSet.full(train);
+            String scenario = scenarioText(data, train);
+            System.out.println("  " + scenario);
             StudentConfig studentConfig = preset.student().config(tokenizer.vocabularySize(), train.labelCount());
-            Map<String, List<Map<String, Double>>> curves = new LinkedHashMap<>();
-            try (TeacherProcess teacher = TeacherProcess.start(TeacherProcess.Spec.serving(
-                    Map.of(TEACHER, teacherOnnx), out, preset.batchSize(), 0, -1))) {
-                System.out.printf("  serving %s on %s (pid %d)%n", teacherOnnx.getFileName(), teacher.target(),
-                        teacher.handle().pid());
+            List<StudentRun> runs = new ArrayList<>();
+            stage(3, "teacher server (separate process): " + String.join(" + ", members.keySet()) + " as '"
+                    + ENSEMBLE + "' (combine=mean_probs)");
+            try (TeacherProcess teacher = TeacherProcess.start(TeacherProcess.Spec.serving(members, out,
+                    preset.batchSize(), 0, -1).withArgs("--ensemble", ENSEMBLE + "="
+                    + String.join(",", members.keySet()) + ",combine=mean_probs"))) {
+                System.out.printf("  serving on %s (pid %d)%n", teacher.target(), teacher.handle().pid());
                 onTeacherStarted.accept(teacher);
-                stage(4, "students: without and with distillation");
-                curves.put("student (no distillation)", train(studentConfig, preset.studentOptimizer(),
-                        ObjectiveOptions.LABELS_ONLY, null, train, validation, tokenizer,
-                        out.resolve("student-baseline")).epochMetrics());
-                curves.put("distilled student", train(studentConfig, preset.studentOptimizer(),
-                        ObjectiveOptions.DEFAULTS.withLabelWeights(0.5f, 0.5f), teacher, train, validation,
-                        tokenizer, out.resolve("student-distilled")).epochMetrics());
+                stage(4, "students: " + options.seeds() + " seed(s) x (no distillation, distilled from the mean "
+                        + "probabilities, distilled from 1 sampled member)");
+                for (int s = 0; s < options.seeds(); s++) {
+                    long seed = DemoPreset.SEED + s;
+                    for (Variant variant : Variant.values()) {
+                        runs.add(student(variant, seed, data, validation, tokenizer, studentConfig, teacher));
+                    }
+                }
             }
-            stage(5, "export to ONNX with parity checks");
-            Path baselineOnnx = out.resolve("student-baseline.onnx");
-            Path distilledOnnx = out.resolve("student-distilled.onnx");
-            report(RunExporter.export(out.resolve("student-baseline"), RunExporter.Weights.BEST, baselineOnnx),
-                    baselineOnnx);
-            report(RunExporter.export(out.resolve("student-distilled"), RunExporter.Weights.BEST, distilledOnnx),
-                    distilledOnnx);
 
-            stage(6, "benchmark on the test split (ONNX Runtime, 1 thread, single-example latency, models taking turns)");
-            Map<String, Path> models = new LinkedHashMap<>();
-            models.put("teacher", teacherOnnx);
-            models.put("student", baselineOnnx);
-            models.put("distilled student", distilledOnnx);
-            List<OnnxModelReport> measured = OnnxModelReport.measureAll(models, test, tokenizer,
+            stage(5, "export to ONNX with parity checks");
+            RunExporter.Weights weights = options.scenario() == DemoOptions.Scenario.TRANSFER
+                    ? RunExporter.Weights.FINAL : RunExporter.Weights.BEST;
+            Map<String, List<Path>> models = new LinkedHashMap<>();
+            members.forEach((name, file) -> models.put(name, List.of(file)));
+            models.put(ENSEMBLE, List.copyOf(members.values()));
+            for (StudentRun run : runs) {
+                Path onnx = run.runDir().resolveSibling(run.runDir().getFileName() + ".onnx");
+                exported(RunExporter.export(run.runDir(), weights, onnx), onnx);
+                models.put(run.variant().label() + " seed " + run.seed(), List.of(onnx));
+            }
+
+            stage(6, "benchmark on the test split (ONNX Runtime, 1 thread, single-example latency, models taking "
+                    + "turns)");
+            List<OnnxModelReport> measured = OnnxModelReport.measureAllEnsembles(models, test, tokenizer,
                     preset.latencyRuns());
-            OnnxModelReport t = measured.get(0);
-            OnnxModelReport u = measured.get(1);
-            OnnxModelReport d = measured.get(2);
-            Map<String, Double> ratio = DistillationRatio.of(t, u, d);
             stage(7, "report");
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("preset", preset);
-            settings.put("teacher", teacherConfig);
+            settings.put("scenario", options.scenario().id());
+            settings.put("label_fraction", options.scenario() == DemoOptions.Scenario.TRANSFER
+                    ? options.labelFraction() : 1.0);
+            settings.put("labelled_training_examples", data.labelled());
+            settings.put("training_examples", train.size());
+            settings.put("undistilled_repeats", data.repeats());
+            settings.put("seeds", options.seeds());
+            settings.put("student_weights", weights.id());
+            settings.put("distilled_objective", objective());
             settings.put("student", studentConfig);
-            settings.put("teacher_onnx", teacherOnnx.toString());
-            DemoReport report = new DemoReport(all.source(), settings, List.of(t, u, d), ratio,
-                    t.latencyAvgMs() / d.latencyAvgMs(), curves, (System.nanoTime() - started) / 1e9);
+            settings.put("teacher_onnx", members.values().stream().map(Path::toString).toList());
+            DemoReport report = DemoSummary.of(all.source(), options.scenario().id(), scenario, settings,
+                    members.keySet(), measured, runs, (System.nanoTime() - started) / 1e9);
             ReportWriter.write(report, out);
             System.out.println();
             System.out.print(ReportWriter.table(report));
@@ -143,69 +162,66 @@ public final class DemoPipeline {
         }
     }
 
-    /** The cached teacher for this configuration, tokenizer and data, trained and exported when absent. */
-    private Path teacher(StudentConfig config, Dataset train, Dataset validation, PaddedTokenizer tokenizer,
-                         Path tokenizerFile) throws Exception {
-        Map<String, Object> identity = new LinkedHashMap<>();
-        identity.put("config", config);
-        identity.put("optimizer", preset.teacherOptimizer());
-        identity.put("train", RunDirectory.fingerprint(train));
-        identity.put("validation", RunDirectory.fingerprint(validation));
-        identity.put("tokenizer", sha256(Files.readAllBytes(tokenizerFile)));
-        String key = sha256(Json.LINE.toJson(identity).getBytes(StandardCharsets.UTF_8));
-        Path cached = cache.resolve("teachers").resolve(key.substring(0, 16)).resolve("teacher.onnx");
-        if (Files.isRegularFile(cached)) {
-            System.out.println("  cached: " + cached);
-            return cached;
+    private String scenarioText(TransferSet data, Dataset train) {
+        if (options.scenario() == DemoOptions.Scenario.FULL) {
+            return String.format(java.util.Locale.ROOT, "Full-label scenario: the teachers and every student learn "
+                    + "from the labels of all %d training examples; the distilled students also learn from the "
+                    + "teacher ensemble's answers on them.", train.size());
         }
-        Path run = out.resolve("teacher");
-        train(config, preset.teacherOptimizer(), ObjectiveOptions.LABELS_ONLY, null, train, validation, tokenizer,
-                run);
-        Path exported = out.resolve("teacher.onnx");
-        report(RunExporter.export(run, RunExporter.Weights.BEST, exported), exported);
-        Files.createDirectories(cached.getParent());
-        Files.copy(exported, cached.resolveSibling("teacher.onnx.tmp"), StandardCopyOption.REPLACE_EXISTING);
-        Files.move(cached.resolveSibling("teacher.onnx.tmp"), cached, StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
-        return cached;
+        return String.format(java.util.Locale.ROOT, "Transfer-set scenario: the teachers learned from the labels of "
+                + "all %d training examples; the students see the labels of %d of them (%.1f %%); the distilled "
+                + "students also learn from the teacher ensemble's answers on all %d, labelled or not; the "
+                + "undistilled student learns from the %d labelled examples alone (repeated %dx, so that it trains "
+                + "as many steps).", train.size(), data.labelled(), 100.0 * data.labelled() / train.size(),
+                train.size(), data.labelled(), data.repeats());
     }
 
-    private TrainResult train(StudentConfig config, OptimizerOptions optimizer, ObjectiveOptions objective,
-                              TeacherProcess teacher, Dataset train, Dataset validation, PaddedTokenizer tokenizer,
-                              Path runDir) throws Exception {
-        TeacherOptions teacherOptions = teacher == null ? TeacherOptions.DEFAULTS
-                : TeacherOptions.of(teacher.target(), TEACHER).withPrefetch(4);
-        try (TeacherConnection connection = teacher == null ? null : TeacherConnection.open(teacherOptions);
+    private static ObjectiveOptions objective() {
+        return ObjectiveOptions.DEFAULTS.withLabelWeights(0.5f, 0.5f);
+    }
+
+    private StudentRun student(Variant variant, long seed, TransferSet data, Dataset validation,
+                               PaddedTokenizer tokenizer, StudentConfig config, TeacherProcess teacher)
+            throws Exception {
+        Path runDir = out.resolve("students").resolve(variant.id() + "-seed" + seed);
+        OptimizerOptions optimizer = preset.studentOptimizer(seed);
+        Dataset train = variant.distilled() ? data.distilled() : data.undistilled();
+        LinkTally link = new LinkTally();
+        TeacherOptions teacherOptions = !variant.distilled() ? TeacherOptions.DEFAULTS
+                : TeacherOptions.of(teacher.target(), ENSEMBLE).withPrefetch(4)
+                .withSampling(variant.sampleMembers()).withCache(cache.resolve("teacher-outputs"));
+        try (TeacherConnection connection = variant.distilled()
+                ? TeacherConnection.open(teacherOptions).linkListener(link) : null;
              NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Trainer.Builder builder = Trainer.builder(config, optimizer, objective, tokenizer)
+            Trainer.Builder builder = Trainer.builder(config, optimizer,
+                            variant.distilled() ? objective() : ObjectiveOptions.LABELS_ONLY, tokenizer)
                     .run(RunOptions.in(runDir).withProgress(progress));
             if (connection != null) {
                 builder.teacher(connection, teacherOptions);
             }
             TrainResult result = builder.build().train(train, validation, manager);
-            System.out.printf("  %s: %d steps in %.1f s, validation accuracy %.4f (teacher wait %.1f s)%n",
-                    runDir.getFileName(), result.steps(), result.seconds(), result.lastMetrics().get("accuracy"),
-                    result.teacherWaitSeconds());
-            return result;
+            long examples = (long) train.size() * optimizer.epochs();
+            System.out.printf("  %s, seed %d: %d steps in %.1f s, validation accuracy %.4f%s%n", variant.label(),
+                    seed, result.steps(), result.seconds(), result.lastMetrics().get("accuracy"),
+                    !variant.distilled() ? "" : String.format(java.util.Locale.ROOT,
+                            " (teacher: %d requests, %.1f s wait, %.0f %% from the cache)", link.requests(),
+                            result.teacherWaitSeconds(), 100 * DemoSummary.cacheHits(result) / examples));
+            return new StudentRun(variant, seed, runDir, result, link, examples);
         } catch (TrainingException | IllegalArgumentException e) {
-            if (teacher != null) {
+            if (variant.distilled()) {
                 teacher.checkAlive(); // a dead teacher process explains the failure better than its symptom
             }
             throw e;
         }
     }
 
-    private static void report(OnnxStudentExporter.Parity parity, Path file) {
+    static void exported(OnnxStudentExporter.Parity parity, Path file) {
         System.out.printf("  exported %s (max |ONNX - DJL|: logits %.1e, pooled %.1e)%n", file.getFileName(),
                 parity.logits(), parity.pooled());
     }
 
     private static void stage(int n, String what) {
-        System.out.printf("[%d/7] %s%n", n, what);
+        System.out.printf("[%d/%d] %s%n", n, STAGES, what);
         System.out.flush();
-    }
-
-    private static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The same seed gives bit-identical final weights, run after run: ten trainings each in its own process, and ten
- * tiny demos one after another in this JVM (teacher process, two students, exports and ONNX Runtime benchmark
- * each time). Minutes long: {@code mvn -Pheavy verify}.
+ * tiny demos one after another in this JVM (two teachers trained, the ensemble served by a teacher process, three
+ * students, exports and ONNX Runtime benchmark each time, each demo with its own cache so that every teacher answer
+ * comes from the teacher process). Minutes long: {@code mvn -Pheavy verify}.
  */
 @Tag("heavy")
 class RepeatedRunsHeavyTest {
@@ -66,9 +67,9 @@ class RepeatedRunsHeavyTest {
         Set<String> distilled = new LinkedHashSet<>();
         for (int run = 0; run < RUNS; run++) {
             Path out = dir.resolve("demo-" + run);
-            new DemoPipeline(DemoPreset.named("tiny"), "tiny", out, dir.resolve("cache"), false).run();
-            String b = sha256(out.resolve("student-baseline/checkpoints/final.params"));
-            String d = sha256(out.resolve("student-distilled/checkpoints/final.params"));
+            new DemoPipeline(DemoPreset.named("tiny"), "tiny", out, dir.resolve("cache-" + run), false).run();
+            String b = sha256(out.resolve("students/undistilled-seed42/checkpoints/final.params"));
+            String d = sha256(out.resolve("students/distilled-mean-probs-seed42/checkpoints/final.params"));
             System.out.printf("demo %d: baseline %s, distilled %s%n", run, b.substring(0, 12), d.substring(0, 12));
             baseline.add(b);
             distilled.add(d);
