@@ -38,7 +38,7 @@ public record DemoPreset(String name, int maxLength, List<Member> teachers, int 
         switch (name) {
             case "tiny":
                 return new DemoPreset("tiny", 32, List.of(new Member("teacher-a", 1, 32, SEED),
-                        new Member("teacher-b", 1, 32, SEED + 1)), 8, 3e-3f, 1, 16, 6, 5e-3f, 16, 0.2, 0.2, 100, 1);
+                        new Member("teacher-b", 1, 32, SEED + 1)), 8, 3e-3f, 1, 16, 4, 5e-3f, 16, 0.2, 0.2, 100, 1);
             case "quick":
                 return new DemoPreset("quick", 64, List.of(new Member("teacher-a", 2, 64, SEED),
                         new Member("teacher-b", 2, 64, SEED + 1)), 1, 2e-3f, 1, 32, 1, 3e-3f, 32, 0.1, 0.1, 100, 1);

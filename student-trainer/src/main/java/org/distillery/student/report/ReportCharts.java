@@ -3,6 +3,7 @@ package org.distillery.student.report;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
@@ -12,6 +13,7 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The report's images: per-step training curves, validation curves (XChart) and confusion matrices. */
@@ -21,15 +23,20 @@ final class ReportCharts {
 
     /**
      * Each student's training loss at every step, mean over its seeds, as a trailing moving average over about a
-     * fiftieth of the run (at least one step), on a logarithmic axis.
+     * thirtieth of the run (at least one step), on a logarithmic axis. The x axis counts epochs (step ÷ steps per
+     * epoch), which keeps its labels readable.
      */
     static BufferedImage stepLoss(DemoReport report) {
-        XYChart chart = new XYChartBuilder().width(760).height(380).title("training loss per step (mean over seeds, "
-                + "moving average)").xAxisTitle("step").yAxisTitle("objective (log scale)").build();
+        XYChart chart = new XYChartBuilder().width(760).height(420).title("training loss at every step (mean over "
+                + "seeds, moving average)").xAxisTitle("epoch (step / steps per epoch)").yAxisTitle("objective "
+                + "(log scale)").build();
         chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(ReportCharts::epochLabel);
         for (Map.Entry<String, List<RunCurve>> e : report.curves().entrySet()) {
             double[] mean = meanOverSeeds(e.getValue());
-            int window = Math.max(1, mean.length / 50);
+            double perEpoch = stepsPerEpoch(e.getValue(), mean.length);
+            int window = Math.max(1, mean.length / 30);
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (int step = 0; step < mean.length; step++) {
@@ -42,7 +49,7 @@ final class ReportCharts {
                     }
                 }
                 if (count > 0) {
-                    x.add(step + 1.0);
+                    x.add(step / perEpoch); // the loss of step s is computed after s updates
                     y.add(sum / count);
                 }
             }
@@ -51,6 +58,22 @@ final class ReportCharts {
             }
         }
         return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Labels the ticks at whole and half epochs only (XChart puts ticks at tenths on short axes). */
+    private static String epochLabel(Double epoch) {
+        double halves = epoch * 2;
+        return Math.abs(halves - Math.rint(halves)) < 1e-6 ? String.format(Locale.ROOT, "%.1f", epoch) : " ";
+    }
+
+    /** Steps per epoch of a student's runs: the step of its first epoch's line (all steps when none ended). */
+    private static double stepsPerEpoch(List<RunCurve> runs, int steps) {
+        for (RunCurve run : runs) {
+            if (!run.epochs().isEmpty()) {
+                return run.epochs().get(0).getOrDefault("step", (double) Math.max(1, steps));
+            }
+        }
+        return Math.max(1, steps);
     }
 
     private static double[] meanOverSeeds(List<RunCurve> runs) {
@@ -64,10 +87,12 @@ final class ReportCharts {
         return mean;
     }
 
-    /** Each student's validation {@code metric} at the end of every epoch, against the step, mean over seeds. */
+    /** Each student's validation {@code metric} at the end of every epoch, mean over seeds. */
     static BufferedImage validation(DemoReport report, String metric) {
-        XYChart chart = new XYChartBuilder().width(760).height(320).title("validation " + metric + " per epoch "
-                + "(mean over seeds)").xAxisTitle("step").yAxisTitle(metric).build();
+        XYChart chart = new XYChartBuilder().width(760).height(360).title("validation " + metric + " at the end of "
+                + "each epoch (mean over seeds)").xAxisTitle("epoch").yAxisTitle(metric).build();
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(ReportCharts::epochLabel);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         for (Map.Entry<String, List<RunCurve>> e : report.curves().entrySet()) {
             int epochs = e.getValue().stream().mapToInt(r -> r.epochs().size()).min().orElse(0);
             List<Double> x = new ArrayList<>();
@@ -77,7 +102,7 @@ final class ReportCharts {
                 for (RunCurve run : e.getValue()) {
                     sum += run.epochs().get(i).getOrDefault(metric, Double.NaN);
                 }
-                x.add(e.getValue().get(0).epochs().get(i).getOrDefault("step", (double) i + 1));
+                x.add(e.getValue().get(0).epochs().get(i).getOrDefault("epoch", i + 1.0));
                 y.add(sum / e.getValue().size());
             }
             if (!x.isEmpty()) {
@@ -92,8 +117,11 @@ final class ReportCharts {
         int n = c.length;
         int cell = 70;
         int margin = 40;
-        BufferedImage image = new BufferedImage(Math.max(margin + n * cell + 10, 240), margin + n * cell + 30,
-                BufferedImage.TYPE_INT_RGB);
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+        int titleWidth = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(font)
+                .stringWidth(title);
+        BufferedImage image = new BufferedImage(Math.max(margin + n * cell + 10, titleWidth + 16),
+                margin + n * cell + 30, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
@@ -104,7 +132,7 @@ final class ReportCharts {
                 max = Math.max(max, v);
             }
         }
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.setFont(font);
         g.setColor(Color.BLACK);
         g.drawString(title, 8, 18);
         for (int i = 0; i < n; i++) {

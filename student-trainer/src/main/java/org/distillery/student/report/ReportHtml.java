@@ -16,14 +16,16 @@ final class ReportHtml {
     static String html(DemoReport report) throws IOException {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Distillery report</title><style>")
-                .append("body{font-family:sans-serif;margin:2em;color:#222;max-width:1200px}")
-                .append("table{border-collapse:collapse;margin:0.5em 0}")
-                .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}")
+                .append("body{font-family:sans-serif;margin:2em;color:#222;max-width:1250px}")
+                .append("table{border-collapse:collapse;margin:0.5em 0;font-size:0.9em}")
+                .append("td,th{border:1px solid #ccc;padding:4px 6px;text-align:right;white-space:nowrap}")
+                .append("th{background:#f3f3f3}.sd{color:#666;font-size:0.85em}")
                 .append("td:first-child{text-align:left}img{margin:8px;border:1px solid #ddd}")
                 .append(".scenario{font-size:1.1em;background:#f6f8ff;border-left:4px solid #4a6fd8;padding:8px 12px}")
                 .append("</style></head><body>")
                 .append("<h1>Distillery: distillation report</h1>")
                 .append("<p class=\"scenario\">").append(escape(report.scenarioText())).append("</p>")
+                .append("<p>").append(escape(headline(report))).append("</p>")
                 .append("<p>Dataset: ").append(escape(report.dataset())).append(". Wall time: ")
                 .append(String.format(Locale.ROOT, "%.1f", report.seconds())).append(" s.</p>");
         models(h, report);
@@ -54,6 +56,26 @@ final class ReportHtml {
         return h.toString();
     }
 
+    /** The first distilled student against the undistilled one and the ensemble, in one sentence. */
+    static String headline(DemoReport report) {
+        RatioSummary ratio = report.distillationRatio().get(0);
+        ModelRow distilled = report.model(ratio.student());
+        ModelRow undistilled = report.models().stream().filter(m -> m.role().equals("student")).findFirst()
+                .orElseThrow();
+        ModelRow ensemble = report.models().stream().filter(m -> m.role().equals("ensemble")).findFirst()
+                .orElseThrow();
+        String accuracy = "accuracy";
+        return String.format(Locale.ROOT, "In short: %s reaches test accuracy %s against %s for %s and %.4f for "
+                        + "the ensemble (%d seed%s, %d test examples each); distillation ratio %s; it answers %.1fx "
+                        + "faster than the ensemble.", distilled.name(),
+                new Spread(distilled.metric(accuracy), distilled.metricsStd().getOrDefault(accuracy, Double.NaN),
+                        distilled.seeds()).format(4),
+                new Spread(undistilled.metric(accuracy), undistilled.metricsStd().getOrDefault(accuracy,
+                        Double.NaN), undistilled.seeds()).format(4), undistilled.name(), ensemble.metric(accuracy),
+                distilled.seeds(), distilled.seeds() == 1 ? "" : "s", distilled.testExamples(),
+                ratio.text(), report.speedUp().getOrDefault(ensemble.name(), Double.NaN));
+    }
+
     private static void models(StringBuilder h, DemoReport report) {
         h.append("<h2>Models on the test split</h2><table><tr><th>model</th>");
         for (String c : ReportWriter.COLUMNS) {
@@ -63,7 +85,10 @@ final class ReportHtml {
         for (ModelRow m : report.models()) {
             h.append("<tr><td>").append(escape(ReportWriter.name(m))).append("</td>");
             for (String cell : ReportWriter.cells(m)) {
-                h.append("<td>").append(escape(cell)).append("</td>");
+                int spread = cell.indexOf(" ± ");
+                h.append("<td>").append(spread < 0 ? escape(cell) : escape(cell.substring(0, spread))
+                        + "<br><span class=\"sd\">&plusmn; " + escape(cell.substring(spread + 3)) + "</span>")
+                        .append("</td>");
             }
             h.append("</tr>");
         }

@@ -108,7 +108,7 @@ class DemoPipelineTest {
         JsonArray curves = json.getAsJsonObject("curves").getAsJsonArray(Variant.MEAN_PROBS.label());
         assertEquals(2, curves.size(), "a curve per seed");
         for (JsonElement curve : curves) {
-            assertEquals(54, curve.getAsJsonObject().getAsJsonArray("step_loss").size(), "a point per step");
+            assertEquals(36, curve.getAsJsonObject().getAsJsonArray("step_loss").size(), "a point per step");
         }
         String html = Files.readString(out.resolve("report.html"));
         for (String expected : new String[]{"Transfer-set scenario", "size_mb", "num_parameters", "latency_avg_ms",
@@ -123,14 +123,14 @@ class DemoPipelineTest {
         }
         assertEquals(8, count, "two training curves and six confusion matrices");
 
-        // A second run finds the teachers in the cache instead of training them again, every teacher answer in
-        // the teacher-output cache, and trains the same students.
+        // A second run (one seed) finds the teachers in the cache instead of training them again, every teacher
+        // answer in the teacher-output cache, and trains the same students.
         Path again = dir.resolve("demo-again");
-        DemoReport second = new DemoPipeline(tiny(2), again, dir.resolve("cache"), false).run();
+        DemoReport second = new DemoPipeline(tiny(1), again, dir.resolve("cache"), false).run();
         assertTrue(Files.notExists(again.resolve("teachers/teacher-a")), "the cached teachers were used");
         second.teacherLink().forEach(r -> assertEquals(0, r.requests(), "answered from the cache: " + r));
         for (String run : new String[]{"undistilled-seed42", "distilled-mean-probs-seed42",
-                "distilled-sample-1-seed43"}) {
+                "distilled-sample-1-seed42"}) {
             String weights = "students/" + run + "/checkpoints/final.params";
             assertEquals(-1L, Files.mismatch(out.resolve(weights), again.resolve(weights)),
                     weights + " is bit-identical in a second run in the same JVM, with answers from the cache");
