@@ -37,6 +37,23 @@ public final class StudentTrainerMain implements Runnable {
 
     /** Runs the command line; errors go to {@code err} as one line. Returns the exit code. */
     public static int execute(PrintWriter err, String... args) {
+        CommandLine cli = commandLine(err);
+        boolean verbose = List.of(args).contains("--verbose");
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.println("student-trainer: " + e.getMessage());
+            return USAGE_ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    /**
+     * The command line with its converters and its one-line handling of bad arguments, not yet run: {@code execute}
+     * runs it, and checks of argument lists written elsewhere (deploy files) parse with it.
+     */
+    public static CommandLine commandLine(PrintWriter err) {
         CommandLine cli = new CommandLine(new StudentTrainerMain());
         cli.setErr(err);
         cli.registerConverter(StudentKind.class, checked(StudentKind::parse));
@@ -52,15 +69,7 @@ public final class StudentTrainerMain implements Runnable {
             err.println("student-trainer: " + e.getMessage() + " (see --help)");
             return USAGE_ERROR;
         });
-        boolean verbose = List.of(args).contains("--verbose");
-        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.println("student-trainer: " + e.getMessage());
-            return USAGE_ERROR;
-        });
-        return cli.execute(args);
+        return cli;
     }
 
     /** A converter whose IllegalArgumentException becomes picocli's one-line conversion error. */
