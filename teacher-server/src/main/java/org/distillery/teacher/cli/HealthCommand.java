@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code teacher-server health}: asks {@code grpc.health.v1.Health} whether the teacher service is SERVING, for
@@ -42,6 +44,8 @@ public final class HealthCommand implements Callable<Integer> {
     /** Exit code when a teacher is not SERVING or cannot be reached. */
     public static final int NOT_HEALTHY = 1;
     private static final long LONGEST_TIMEOUT_SECONDS = 3600;
+    /** Held so that its level stays: gRPC's own warnings (e.g. a name that does not resolve) would add lines. */
+    private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
     @Option(names = {"--target", "--teacher"}, defaultValue = "127.0.0.1:50051",
             description = "The server: host:port, a comma list of them (each is checked), or a gRPC target such as "
@@ -70,6 +74,7 @@ public final class HealthCommand implements Callable<Integer> {
                     + ", got " + timeoutSeconds);
         }
         TeacherTarget parsed = TeacherTarget.parse("--target", target);
+        GRPC_LOG.setLevel(Level.SEVERE);
         ChannelCredentials credentials = security.channelCredentials();
         List<String> labels = parsed.endpoints().isEmpty() ? List.of(parsed.grpcTarget()) : parsed.endpoints();
         StaticResolverProvider.register();

@@ -118,6 +118,12 @@ class HealthCommandTest {
     }
 
     @Test
+    void aNameThatDoesNotResolveIsUnreachable() {
+        String line = unhealthy(health("--target", "no-such-teacher.invalid:50051", "--timeout-seconds", "5"));
+        assertTrue(line.contains("no-such-teacher.invalid:50051 unreachable"), line);
+    }
+
+    @Test
     void everyTeacherOfAListIsChecked() throws Exception {
         String a = "127.0.0.1:" + serve().port();
         String b = "127.0.0.1:" + serve().port();
