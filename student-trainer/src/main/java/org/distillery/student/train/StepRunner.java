@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * One optimizer step: forward, the objective, backward, global-norm clipping and AdamW, every temporary in a scope
  * closed at the end. A step whose loss or gradients are not finite changes neither weights nor optimizer state.
+ * Public for the step benchmark, which times exactly the step the trainer runs.
  */
-final class StepRunner {
+public final class StepRunner {
     private final AbstractBlock student;
     private final Objective objective;
     private final Map<String, NDArray> parameters;
@@ -30,7 +31,7 @@ final class StepRunner {
     private final int labels;
     private final ParameterStore store;
 
-    StepRunner(AbstractBlock student, Objective objective, Map<String, NDArray> parameters, AdamW optimizer,
+    public StepRunner(AbstractBlock student, Objective objective, Map<String, NDArray> parameters, AdamW optimizer,
                float clipNorm, int labels, ParameterStore store) {
         this.student = student;
         this.objective = objective;
@@ -41,7 +42,7 @@ final class StepRunner {
         this.store = store;
     }
 
-    StepOutcome run(Batch batch, TeacherOutputs answer, float learningRate, long dropoutSeed, NDManager manager) {
+    public StepOutcome run(Batch batch, TeacherOutputs answer, float learningRate, long dropoutSeed, NDManager manager) {
         Engine.getInstance().setRandomSeed((int) dropoutSeed);
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
