@@ -61,10 +61,8 @@ public final class StepRunner {
             double norm = Gradients.norm(parameters.values());
             boolean skipped = !Float.isFinite(loss) || !Double.isFinite(norm);
             if (!skipped) {
-                if (clipNorm > 0 && norm > clipNorm) {
-                    Gradients.scale(parameters.values(), (float) (clipNorm / (norm + 1e-6)));
-                }
-                optimizer.update(parameters, learningRate, manager);
+                float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
+                optimizer.update(parameters, learningRate, scale, manager); // clipping folded into the update
             }
             return new StepOutcome(batch.step(), batch.size(), loss, terms, kl, agreement, norm, skipped);
         }
