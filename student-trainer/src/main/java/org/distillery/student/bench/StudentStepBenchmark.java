@@ -111,12 +111,19 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
                 heads, intermediate, seq, batch, threads, threads == 1 ? "" : "s", steps, rounds, warmup);
         double[] djl = new double[rounds];
         double[] reference = new double[torch == null ? 0 : rounds];
+        long parameters;
         Engine.getInstance(); // loads libtorch, whose thread count is read and set next
         int previousThreads = JniUtils.getNumThreads();
         try (DjlStep step = new DjlStep(this)) {
+            parameters = step.parameters();
             JniUtils.setNumThreads(threads);
             if (torch != null) {
                 torch.start(this);
+                if (torch.parameters() != step.parameters()) {
+                    throw new IllegalStateException("the PyTorch reference has " + torch.parameters()
+                            + " parameter values and the DJL student " + step.parameters() + ": they are not the "
+                            + "same architecture");
+                }
             }
             step.time(warmup);
             for (int round = 0; round < rounds; round++) {
@@ -140,7 +147,7 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
             out.printf(Locale.ROOT, "%-28s %12.3f%n", "DJL / PyTorch", ratio);
         }
         Result result = new Result(layers, hidden, heads, intermediate, seq, batch, threads, steps, rounds, warmup,
-                vocab, djlMedian, torchMedian, ratio, toList(djl), torch == null ? null : toList(reference),
+                vocab, parameters, djlMedian, torchMedian, ratio, toList(djl), torch == null ? null : toList(reference),
                 torch == null ? null : torch.version(), torch == null ? null : torch.blas(),
                 Engine.getInstance().getVersion(), Runtime.getRuntime().availableProcessors(), loadAverage());
         if (json != null) {
@@ -173,13 +180,15 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
     /**
      * What one run measured (written as JSON).
      *
+     * @param parameters             the values in the student's parameters (the reference has as many)
      * @param djlExamplesPerSecond   the median over rounds of DJL's examples per second
      * @param torchExamplesPerSecond the median of PyTorch eager's, null when it did not run
      * @param ratio                  DJL ÷ PyTorch of the medians, null when PyTorch did not run
      * @param loadAverage            the machine's one-minute load average at the end, null where unknown
      */
     public record Result(int layers, int hidden, int heads, int intermediate, int seq, int batch, int threads,
-                         int steps, int rounds, int warmup, int vocab, double djlExamplesPerSecond,
+                         int steps, int rounds, int warmup, int vocab, long parameters,
+                         double djlExamplesPerSecond,
                          Double torchExamplesPerSecond, Double ratio, List<Double> djlRounds,
                          List<Double> torchRounds, String torchVersion, List<String> torchBlas,
                          String djlEngineVersion, int availableProcessors, Double loadAverage) {
@@ -191,6 +200,7 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
         private final StepRunner runner;
         private final List<Batch> batches = new ArrayList<>();
         private final float learningRate = OptimizerOptions.DEFAULTS.learningRate();
+        private final long parameterCount;
         private int done;
 
         DjlStep(StudentStepBenchmark sizes) {
@@ -202,6 +212,7 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
                 Map<String, NDArray> parameters = new LinkedHashMap<>();
                 student.getParameters().forEach(p -> parameters.put(p.getKey(), p.getValue().getArray()));
                 parameters.values().forEach(a -> a.setRequiresGradient(true));
+                parameterCount = parameters.values().stream().mapToLong(NDArray::size).sum();
                 runner = new StepRunner(student, objective, parameters,
                         new AdamW(OptimizerOptions.DEFAULTS.weightDecay()), OptimizerOptions.DEFAULTS.clipNorm(),
                         LABELS, new ParameterStore(manager, false));
@@ -225,6 +236,11 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
                 manager.close();
                 throw e;
             }
+        }
+
+        /** The number of values in the student's parameters. */
+        long parameters() {
+            return parameterCount;
         }
 
         /** Runs {@code steps} steps; examples per second (0 for no steps). */

@@ -41,6 +41,7 @@ public final class TorchReference implements AutoCloseable {
     private Path errors;
     private String version;
     private List<String> blas = List.of();
+    private long parameters;
 
     private TorchReference(String python, Path script) {
         this.python = python;
@@ -119,6 +120,7 @@ public final class TorchReference implements AutoCloseable {
         requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         JsonObject ready = answer();
         version = ready.get("torch_version").getAsString();
+        parameters = ready.get("parameters").getAsLong();
         List<String> libraries = new ArrayList<>();
         ready.getAsJsonArray("blas").forEach(e -> libraries.add(e.getAsString()));
         blas = List.copyOf(libraries);
@@ -151,6 +153,11 @@ public final class TorchReference implements AutoCloseable {
     /** The torch version the script reported (null before {@link #start}). */
     public String version() {
         return version;
+    }
+
+    /** The number of values in the reference model's parameters (0 before {@link #start}). */
+    public long parameters() {
+        return parameters;
     }
 
     /** The BLAS libraries the Python process loaded (file names). */
