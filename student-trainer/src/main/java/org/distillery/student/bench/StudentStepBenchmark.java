@@ -109,6 +109,9 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
         out.printf(Locale.ROOT, "student step: BERT-style %d layers, hidden %d, %d heads, feed-forward %d; sequence "
                         + "%d, batch %d, %d thread%s; %d steps x %d rounds after %d warm-up steps%n", layers, hidden,
                 heads, intermediate, seq, batch, threads, threads == 1 ? "" : "s", steps, rounds, warmup);
+        boolean hugePages = "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE"));
+        out.println("libtorch allocations of 2 MB and more on huge pages (THP_MEM_ALLOC_ENABLE): "
+                + (hugePages ? "on" : "off"));
         double[] djl = new double[rounds];
         double[] reference = new double[torch == null ? 0 : rounds];
         long parameters;
@@ -149,7 +152,8 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
         Result result = new Result(layers, hidden, heads, intermediate, seq, batch, threads, steps, rounds, warmup,
                 vocab, parameters, djlMedian, torchMedian, ratio, toList(djl), torch == null ? null : toList(reference),
                 torch == null ? null : torch.version(), torch == null ? null : torch.blas(),
-                Engine.getInstance().getVersion(), Runtime.getRuntime().availableProcessors(), loadAverage());
+                Engine.getInstance().getVersion(), hugePages,
+                Runtime.getRuntime().availableProcessors(), loadAverage());
         if (json != null) {
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("benchmark", "student_step");
@@ -184,6 +188,8 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
      * @param djlExamplesPerSecond   the median over rounds of DJL's examples per second
      * @param torchExamplesPerSecond the median of PyTorch eager's, null when it did not run
      * @param ratio                  DJL ÷ PyTorch of the medians, null when PyTorch did not run
+     * @param thpMemAllocEnable      whether libtorch put large allocations on huge pages (environment variable
+     *                               {@code THP_MEM_ALLOC_ENABLE=1}, set by the launcher; the Python side inherits it)
      * @param loadAverage            the machine's one-minute load average at the end, null where unknown
      */
     public record Result(int layers, int hidden, int heads, int intermediate, int seq, int batch, int threads,
@@ -191,7 +197,8 @@ public record StudentStepBenchmark(int layers, int hidden, int heads, int interm
                          double djlExamplesPerSecond,
                          Double torchExamplesPerSecond, Double ratio, List<Double> djlRounds,
                          List<Double> torchRounds, String torchVersion, List<String> torchBlas,
-                         String djlEngineVersion, int availableProcessors, Double loadAverage) {
+                         String djlEngineVersion, boolean thpMemAllocEnable, int availableProcessors,
+                         Double loadAverage) {
     }
 
     /** The DJL side: a student, its optimizer and four random batches, stepped by the trainer's step runner. */
