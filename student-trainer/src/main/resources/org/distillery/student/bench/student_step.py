@@ -131,7 +131,7 @@ def main():
 
     def step(i):
         ids, mask, types, labels = batches[i % len(batches)]
-        optimizer.zero_grad(set_to_none=False)
+        optimizer.zero_grad()  # the default of the installed torch, as a user would write it
         logits, _ = model(ids, mask, types)
         loss = F.cross_entropy(logits, labels)
         loss.backward()
