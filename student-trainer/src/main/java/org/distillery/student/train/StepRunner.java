@@ -32,7 +32,7 @@ public final class StepRunner {
     private final ParameterStore store;
 
     public StepRunner(AbstractBlock student, Objective objective, Map<String, NDArray> parameters, AdamW optimizer,
-               float clipNorm, int labels, ParameterStore store) {
+                      float clipNorm, int labels, ParameterStore store) {
         this.student = student;
         this.objective = objective;
         this.parameters = parameters;
@@ -42,7 +42,8 @@ public final class StepRunner {
         this.store = store;
     }
 
-    public StepOutcome run(Batch batch, TeacherOutputs answer, float learningRate, long dropoutSeed, NDManager manager) {
+    public StepOutcome run(Batch batch, TeacherOutputs answer, float learningRate, long dropoutSeed,
+                           NDManager manager) {
         Engine.getInstance().setRandomSeed((int) dropoutSeed);
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
