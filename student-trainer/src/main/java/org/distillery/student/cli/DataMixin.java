@@ -9,7 +9,8 @@ import java.nio.file.Path;
 public final class DataMixin {
     private static final DataOptions D = DataOptions.DEFAULTS;
 
-    @Option(names = "--dataset", description = "Built-in dataset: spam-assassin (instead of --train).")
+    @Option(names = "--dataset", description = "Built-in dataset (instead of --train): spam-assassin, or tiny (a toy "
+            + "corpus with its own tokenizer, for offline smoke runs).")
     String dataset;
     @Option(names = "--train", description = "Training file: .jsonl, .csv or .tsv.")
     Path train;

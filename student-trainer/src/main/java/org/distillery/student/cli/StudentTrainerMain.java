@@ -21,7 +21,7 @@ import java.util.List;
 @Command(name = "student-trainer", mixinStandardHelpOptions = true, versionProvider = StudentTrainerMain.Version.class,
         description = "Trains a small DJL student, by distillation from a teacher server when one is given.",
         subcommands = {TrainCommand.class, TrainTeacherCommand.class, ExportCommand.class, DemoCommand.class,
-                TokenizerCommand.class, BenchCommand.class, CacheCommand.class})
+                TokenizerCommand.class, BenchCommand.class, StepBenchCommand.class, CacheCommand.class})
 public final class StudentTrainerMain implements Runnable {
     /** Exit code for bad arguments, files or data. */
     public static final int USAGE_ERROR = 2;
@@ -38,6 +38,23 @@ public final class StudentTrainerMain implements Runnable {
 
     /** Runs the command line; errors go to {@code err} as one line. Returns the exit code. */
     public static int execute(PrintWriter err, String... args) {
+        CommandLine cli = commandLine(err);
+        boolean verbose = List.of(args).contains("--verbose");
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            err.println("student-trainer: " + e.getMessage());
+            return USAGE_ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    /**
+     * The command line with its converters and its one-line handling of bad arguments, not yet run: {@code execute}
+     * runs it, and checks of argument lists written elsewhere (deploy files) parse with it.
+     */
+    public static CommandLine commandLine(PrintWriter err) {
         CommandLine cli = new CommandLine(new StudentTrainerMain());
         cli.setErr(err);
         cli.registerConverter(StudentKind.class, checked(StudentKind::parse));
@@ -54,15 +71,7 @@ public final class StudentTrainerMain implements Runnable {
             err.println("student-trainer: " + e.getMessage() + " (see --help)");
             return USAGE_ERROR;
         });
-        boolean verbose = List.of(args).contains("--verbose");
-        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            if (verbose) {
-                e.printStackTrace(err);
-            }
-            err.println("student-trainer: " + e.getMessage());
-            return USAGE_ERROR;
-        });
-        return cli.execute(args);
+        return cli;
     }
 
     /** A converter whose IllegalArgumentException becomes picocli's one-line conversion error. */

@@ -54,15 +54,15 @@ final class EncoderLayer extends AbstractBlock {
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int headDim = hidden / heads;
-        NDArray q = split(apply(query, ps, x, training), batch, seq, headDim);
-        NDArray k = split(apply(key, ps, x, training), batch, seq, headDim);
-        NDArray v = split(apply(value, ps, x, training), batch, seq, headDim);
+        NDArray q = split(linear(query, ps, x, training), batch, seq, headDim);
+        NDArray k = split(linear(key, ps, x, training), batch, seq, headDim);
+        NDArray v = split(linear(value, ps, x, training), batch, seq, headDim);
         NDArray scores = Scalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(headDim)).add(maskBias);
         NDArray context = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden);
-        NDArray attention = apply(dropout, ps, apply(attentionOut, ps, context, training), training);
+        NDArray attention = apply(dropout, ps, linear(attentionOut, ps, context, training), training);
         NDArray afterAttention = apply(attentionNorm, ps, x.add(attention), training);
-        NDArray inner = Activation.gelu(apply(intermediate, ps, afterAttention, training));
-        NDArray out = apply(dropout, ps, apply(output, ps, inner, training), training);
+        NDArray inner = Activation.gelu(linear(intermediate, ps, afterAttention, training));
+        NDArray out = apply(dropout, ps, linear(output, ps, inner, training), training);
         return new NDList(apply(outputNorm, ps, afterAttention.add(out), training));
     }
 
@@ -72,6 +72,20 @@ final class EncoderLayer extends AbstractBlock {
 
     static NDArray apply(AbstractBlock block, ParameterStore ps, NDArray x, boolean training) {
         return block.forward(ps, new NDList(x), training).head();
+    }
+
+    /**
+     * A linear layer over the last axis of {@code x [..., in]}, computed on its 2-D view {@code [rows, in]}: for a
+     * 2-D input libtorch adds the bias inside the matrix product (addmm); for more axes it runs the product and then
+     * a separate pass over the output to add the bias. The views cost nothing.
+     */
+    static NDArray linear(Linear block, ParameterStore ps, NDArray x, boolean training) {
+        Shape shape = x.getShape();
+        if (shape.dimension() == 2) {
+            return apply(block, ps, x, training);
+        }
+        NDArray y = apply(block, ps, x.reshape(-1, shape.tail()), training);
+        return y.reshape(shape.slice(0, shape.dimension() - 1).add(y.getShape().tail()));
     }
 
     @Override

@@ -31,8 +31,10 @@ final class Gradients {
     static double norm(Collection<NDArray> parameters) {
         double squares = 0;
         for (NDArray p : parameters) {
-            try (NDArray g = p.getGradient(); NDArray square = g.square(); NDArray sum = square.sum()) {
-                squares += sum.getFloat();
+            // one read of the gradient, no temporary array (a square then a sum would write one as large)
+            try (NDArray g = p.getGradient(); NDArray norm = g.norm()) {
+                double n = norm.getFloat();
+                squares += n * n;
             }
         }
         return Math.sqrt(squares);

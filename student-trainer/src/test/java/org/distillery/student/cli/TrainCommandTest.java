@@ -206,6 +206,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void tinyDatasetTrainsOfflineWithItsOwnTokenizer() throws Exception {
+        Path cache = dir.resolve("tiny-cache");
+        Path run = dir.resolve("run-tiny");
+        StringWriter err = new StringWriter();
+        int code = StudentTrainerMain.execute(new PrintWriter(err, true), "train", "--dataset", "tiny",
+                "--cache-dir", cache.toString(), "--run-dir", run.toString(), "--student", "fasttext", "--hidden",
+                "16", "--max-length", "16", "--batch-size", "16", "--max-steps", "3", "--no-progress");
+        assertEquals(0, code, err.toString());
+        assertTrue(Files.readString(cache.resolve("tiny-sentiment-tokenizer.json")).contains("\"terrible\""));
+        assertTrue(Files.exists(run.resolve("metrics.jsonl")), "a run directory was written");
+        String unknown = fails("train", "--dataset", "imdb", "--run-dir", dir.resolve("r").toString());
+        assertTrue(unknown.contains("unknown --dataset 'imdb'; built in: spam-assassin, tiny"), unknown);
+        String both = fails("train", "--dataset", "tiny", "--train", train.toString(), "--run-dir",
+                dir.resolve("r").toString());
+        assertTrue(both.contains("give exactly one of --dataset spam-assassin, tiny or --train FILE"), both);
+    }
+
+    @Test
     void labelOutOfRange() throws Exception {
         Path validation = Files.write(dir.resolve("val.tsv"), List.of("sentence\tlabel", "a cat\tneutral"));
         String err = fails(args("--validation", validation.toString()));

@@ -16,8 +16,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * How {@code teacher-server query} reaches a protected server: TLS trusting a CA, a client certificate for mTLS,
- * a bearer token. TLS is on when a CA or a client certificate is given; without a CA the JDK's trusted roots apply.
+ * How {@code teacher-server query} and {@code teacher-server health} reach a protected server: TLS trusting a CA, a
+ * client certificate for mTLS, a bearer token. TLS is on when a CA or a client certificate is given; without a CA the
+ * JDK's trusted roots apply.
  */
 public final class ClientSecurityMixin {
     @Option(names = "--teacher-tls-ca", paramLabel = "PEM",
@@ -42,12 +43,22 @@ public final class ClientSecurityMixin {
      * @throws IllegalArgumentException when options that go together come alone, or a file is wrong
      */
     ManagedChannel channel(TeacherTarget target, int maxMessageBytes) {
+        return FleetChannels.builder(target, channelCredentials()).maxInboundMessageSize(maxMessageBytes).build();
+    }
+
+    /**
+     * The transport credentials these options ask for (plaintext, TLS or mTLS), with the bearer token when one is
+     * given.
+     *
+     * @throws IllegalArgumentException when options that go together come alone, or a file is wrong
+     */
+    ChannelCredentials channelCredentials() {
         ChannelCredentials credentials = credentials();
         if (tokenFile != null) {
             credentials = CompositeChannelCredentials.create(credentials,
                     new BearerCallCredentials(BearerTokens.read("--teacher-token-file", tokenFile)));
         }
-        return FleetChannels.builder(target, credentials).maxInboundMessageSize(maxMessageBytes).build();
+        return credentials;
     }
 
     private ChannelCredentials credentials() {

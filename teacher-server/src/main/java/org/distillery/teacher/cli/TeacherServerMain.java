@@ -32,13 +32,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it and
- * {@code teacher-server soak} drives a served teacher with good and bad traffic for a while.
+ * {@code teacher-server}: serves ONNX teachers over gRPC; {@code teacher-server bench} measures it,
+ * {@code teacher-server soak} drives a served teacher with good and bad traffic for a while, and
+ * {@code teacher-server health} checks a running one.
  * User errors print one line and exit 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "teacher-server", mixinStandardHelpOptions = true, version = "distillery teacher-server 0.1.0",
         description = "Serves ONNX teacher models (single or ensembles) over gRPC with ONNX Runtime.",
-        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class, SoakCommand.class},
+        subcommands = {TeacherBenchmark.class, ExampleTeacherCommand.class, QueryCommand.class, HealthCommand.class,
+                SoakCommand.class},
         sortOptions = false)
 public final class TeacherServerMain implements Callable<Integer> {
     /** Exit code for bad arguments, files or models. */
@@ -148,7 +150,13 @@ public final class TeacherServerMain implements Callable<Integer> {
 
     /** Runs the command line; errors go to {@code err} as one line. Returns the exit code. */
     public static int execute(PrintWriter err, String... args) {
+        return execute(new PrintWriter(System.out, true), err, args);
+    }
+
+    /** Runs the command line with subcommands' results on {@code out}; errors go to {@code err} as one line. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new TeacherServerMain());
+        cli.setOut(out);
         cli.setErr(err);
         boolean verbose = List.of(args).contains("--verbose");
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> UserErrors.report(e, verbose, err));
