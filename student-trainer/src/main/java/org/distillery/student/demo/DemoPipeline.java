@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -164,11 +165,11 @@ public final class DemoPipeline {
 
     private String scenarioText(TransferSet data, Dataset train) {
         if (options.scenario() == DemoOptions.Scenario.FULL) {
-            return String.format(java.util.Locale.ROOT, "Full-label scenario: the teachers and every student learn "
+            return String.format(Locale.ROOT, "Full-label scenario: the teachers and every student learn "
                     + "from the labels of all %d training examples; the distilled students also learn from the "
                     + "teacher ensemble's answers on them.", train.size());
         }
-        return String.format(java.util.Locale.ROOT, "Transfer-set scenario: the teachers learned from the labels of "
+        return String.format(Locale.ROOT, "Transfer-set scenario: the teachers learned from the labels of "
                 + "all %d training examples; the students see the labels of %d of them (%.1f %%); the distilled "
                 + "students also learn from the teacher ensemble's answers on all %d, labelled or not; the "
                 + "undistilled student learns from the %d labelled examples alone (repeated %dx, so that it trains "
@@ -203,7 +204,7 @@ public final class DemoPipeline {
             long examples = (long) train.size() * optimizer.epochs();
             System.out.printf("  %s, seed %d: %d steps in %.1f s, validation accuracy %.4f%s%n", variant.label(),
                     seed, result.steps(), result.seconds(), result.lastMetrics().get("accuracy"),
-                    !variant.distilled() ? "" : String.format(java.util.Locale.ROOT,
+                    !variant.distilled() ? "" : String.format(Locale.ROOT,
                             " (teacher: %d requests, %.1f s wait, %.0f %% from the cache)", link.requests(),
                             result.teacherWaitSeconds(), 100 * DemoSummary.cacheHits(result) / examples));
             return new StudentRun(variant, seed, runDir, result, link, examples);

@@ -6,6 +6,7 @@ import org.distillery.student.data.Example;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -62,7 +63,7 @@ public record TransferSet(Dataset distilled, Dataset undistilled, int labelled, 
         for (int r = 0; r < repeats; r++) {
             repeated.addAll(labelled);
         }
-        String share = String.format(java.util.Locale.ROOT, "%d of %d labelled", labelled.size(), train.size());
+        String share = String.format(Locale.ROOT, "%d of %d labelled", labelled.size(), train.size());
         return new TransferSet(new Dataset(train.source() + " (" + share + ")", all, train.labelNames()),
                 new Dataset(train.source() + " (the " + labelled.size() + " labelled, " + repeats + "x)", repeated,
                         train.labelNames()), labelled.size(), repeats);

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -161,8 +162,8 @@ class TeacherClientTest {
         TeacherServer server = start(0, registry().addModel("t", TestTeachers.tinyBert(dir.resolve("b.onnx"), 1),
                 null, null, null).build());
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong sent = new AtomicLong();
+        AtomicLong received = new AtomicLong();
         TeacherLinkListener counter = new TeacherLinkListener() {
             @Override
             public void sentBytes(long bytes) {

@@ -1,7 +1,9 @@
 package org.distillery.student.loss;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.distillery.student.options.FeatureLoss;
 import org.distillery.student.options.ObjectiveOptions;
@@ -71,8 +73,7 @@ class LossTermsTest {
                 "the mean over the labelled example alone");
         NDArray logits = manager.create(STUDENT);
         logits.setRequiresGradient(true);
-        try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance()
-                .newGradientCollector()) {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray none = term.compute(new StepData(logits, manager.create(new float[][]{{1, 0}, {0, 2}}),
                     manager.create(new long[]{-1, -1}), null, new ParameterStore(manager, false), true));
             assertEquals(0f, none.getFloat(), "a batch without labels adds nothing");
