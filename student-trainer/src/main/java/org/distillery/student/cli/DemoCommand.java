@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 + "distillation and distilled from the ensemble (mean probabilities, and one sampled member), each "
                 + "with several seeds; ONNX export, benchmark and report (report.html, report.json).")
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--quick", description = "Smaller models, fewer steps, one seed (about 3 minutes on 2 cores).")
+    @Option(names = "--quick", description = "Smaller models, fewer steps, one seed (under 3 minutes on 2 cores).")
     boolean quick;
     @Option(names = "--preset", description = "tiny, quick or default (overrides --quick).")
     String preset;
