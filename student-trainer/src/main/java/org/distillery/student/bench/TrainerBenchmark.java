@@ -17,6 +17,7 @@ import org.distillery.student.options.OptimizerOptions;
 import org.distillery.student.options.StudentOptions;
 import org.distillery.student.options.TeacherOptions;
 import org.distillery.student.loss.TeacherFacts;
+import org.distillery.student.train.EpochBatches;
 import org.distillery.student.train.TrainResult;
 import org.distillery.student.train.Trainer;
 
@@ -50,10 +51,11 @@ import java.util.Map;
  * @param external      more rows against fleets started elsewhere (name to gRPC target), each serving the bench's
  *                      teacher (written by {@link #writeTeacher}) as {@code teacher}: with and without prefetch
  * @param wallExamples  examples per epoch of the 3-epoch wall-time comparison (0: none)
+ * @param studentOnly   only the student rows (alone, grouped by length): no teacher is started
  */
 public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, int batchSize, int steps, int rounds,
                                int window, int teacherCore, List<Integer> fleetSizes, Map<String, String> external,
-                               int wallExamples) {
+                               int wallExamples, boolean studentOnly) {
     public TrainerBenchmark {
         if (steps < rounds || rounds < 1 || batchSize < 1 || window < 1) {
             throw new IllegalArgumentException("--steps must be >= --rounds >= 1; --batch-size and --window >= 1, got "
@@ -95,7 +97,7 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
         }
         Map<String, Row> rows = new LinkedHashMap<>();
         Map<String, Double> wall = new LinkedHashMap<>();
-        int processes = fleetSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int processes = studentOnly ? 0 : fleetSizes.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<AutoCloseable> open = new ArrayList<>();
         try (PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, student.maxLength(), null)) {
             List<String> targets = new ArrayList<>();
@@ -105,40 +107,57 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
                 open.add(p);
                 targets.add(p.target());
             }
-            TeacherConnection connection = TeacherConnection.open(TeacherOptions.of(targets.get(0), "teacher"));
-            open.add(connection);
+            TeacherConnection connection = studentOnly ? null
+                    : TeacherConnection.open(TeacherOptions.of(targets.get(0), "teacher"));
+            if (connection != null) {
+                open.add(connection);
+            }
             Map<Integer, TeacherConnection> fleets = new LinkedHashMap<>();
-            for (int n : fleetSizes) {
+            for (int n : studentOnly ? List.<Integer>of() : fleetSizes) {
                 TeacherConnection fleet = TeacherConnection.open(TeacherOptions.of(
                         String.join(",", targets.subList(0, n)), "teacher"));
                 open.add(fleet);
                 fleets.put(n, fleet);
             }
             Map<String, TeacherConnection> externals = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : external.entrySet()) {
+            for (Map.Entry<String, String> e : studentOnly ? Map.<String, String>of().entrySet()
+                    : external.entrySet()) {
                 TeacherConnection fleet = TeacherConnection.open(TeacherOptions.of(e.getValue(), "teacher"));
                 open.add(fleet);
                 externals.put(e.getKey(), fleet);
             }
             StudentConfig config = student.config(vocab, train.labelCount());
-            ColocatedTeacher colocated = new ColocatedTeacher(teacherFile, train.labelCount(),
+            ColocatedTeacher colocated = studentOnly ? null : new ColocatedTeacher(teacherFile, train.labelCount(),
                     Runtime.getRuntime().availableProcessors());
-            open.add(colocated);
+            if (colocated != null) {
+                open.add(colocated);
+            }
             Path cache = work.resolve("teacher-cache");
-            out.printf("student: BERT-style %d layers, hidden %d; teacher: %d layers, hidden %d in another process%s; "
-                    + "batch %d, %d steps per row%n", student.layers(), student.hidden(), teacher.layers(),
-                    teacher.hidden(), teacherCore >= 0 ? " pinned to core " + teacherCore : " (not pinned)",
-                    batchSize, steps);
+            out.printf("student: BERT-style %d layers, hidden %d, %d tokens; %s; batch %d, %d steps per row%n",
+                    student.layers(), student.hidden(), student.maxLength(), studentOnly ? "no teacher"
+                            : "teacher: " + teacher.layers() + " layers, hidden " + teacher.hidden()
+                            + " in another process" + (teacherCore >= 0 ? " pinned to core " + teacherCore
+                            : " (not pinned)"), batchSize, steps);
             // Warm-up over the very batches the rows train on: the first pass over new sequence lengths pays
             // one-time kernel and allocator costs that would otherwise land on whichever row runs first.
             // It fills the teacher-output cache too, for the warm-cache row.
-            train(config, tokenizer, Variant.remote(connection, window).cached(cache), train, validation, steps);
+            train(config, tokenizer, studentOnly ? Variant.STUDENT_ONLY : Variant.remote(connection, window)
+                    .cached(cache), train, validation, steps);
             train(config, tokenizer, Variant.STUDENT_ONLY.grouped(), train, validation, steps);
+            EpochBatches plain = new EpochBatches(train, tokenizer, batchSize, OptimizerOptions.DEFAULTS.seed());
+            EpochBatches grouped = new EpochBatches(train, tokenizer, batchSize, OptimizerOptions.DEFAULTS.seed(),
+                    true);
+            out.printf(Locale.ROOT, "token positions per epoch (padding included): %d, grouped by length %d (%.2f)%n",
+                    plain.paddedTokens(0), grouped.paddedTokens(0),
+                    (double) grouped.paddedTokens(0) / plain.paddedTokens(0));
             int n = steps / rounds;
             for (int round = 0; round < rounds; round++) {
                 add(rows, "student only", train(config, tokenizer, Variant.STUDENT_ONLY, train, validation, n));
                 add(rows, "student only, --group-by-length", train(config, tokenizer, Variant.STUDENT_ONLY.grouped(),
                         train, validation, n));
+                if (studentOnly) {
+                    continue;
+                }
                 add(rows, "co-located teacher (in this JVM)", train(config, tokenizer,
                         Variant.local(colocated), train, validation, n));
                 add(rows, "distilled, --prefetch 0", train(config, tokenizer, Variant.remote(connection, 0), train,
@@ -158,7 +177,7 @@ public record TrainerBenchmark(StudentOptions student, StudentOptions teacher, i
                             Variant.remote(f.getValue(), window), train, validation, n));
                 }
             }
-            if (wallExamples > 0) {
+            if (wallExamples > 0 && !studentOnly) {
                 threeEpochs(config, tokenizer, connection, colocated, train, validation, work, wall, out);
             }
         } finally {

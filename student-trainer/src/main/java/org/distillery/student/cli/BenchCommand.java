@@ -63,6 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "(co-located teacher against remote with and without the teacher-output cache); 0 for none "
             + "(default: ${DEFAULT-VALUE}).")
     int wallExamples = 640;
+    @Option(names = "--student-only", description = "Only the student rows (alone and with --group-by-length): no "
+            + "teacher is started; for measuring grouping, e.g. with a long --max-length.")
+    boolean studentOnly;
     @Option(names = "--cache-dir", description = "Cache for the corpus and tokenizer (default: ~/.cache/distillery).")
     Path cacheDir;
     @Option(names = "--json", description = "Where the results go (default: ${DEFAULT-VALUE}).")
@@ -91,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         TrainerBenchmark bench = new TrainerBenchmark(StudentOptions.bert(studentLayers, studentHidden, maxLength),
                 StudentOptions.bert(teacherLayers, teacherHidden, maxLength), batchSize, steps, rounds, window, core,
-                fleetSizes.stream().filter(n -> n != 0).toList(), named(external), wallExamples);
+                fleetSizes.stream().filter(n -> n != 0).toList(), named(external), wallExamples, studentOnly);
         Path cache = CacheDirectory.or(cacheDir);
         List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.01, 0, 1);
         if (writeTeacher != null) {
