@@ -184,16 +184,33 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
      * Waits until every ready teacher has a stream (a probe came back to an endpoint already covered), at most
      * {@code millis}; returns whether that happened. Training may start without it: streams are added as found.
      */
-    public synchronized boolean awaitFleet(long millis) throws InterruptedException {
+    public boolean awaitFleet(long millis) throws InterruptedException {
+        return awaitFleet(millis, 0);
+    }
+
+    /**
+     * Waits until {@code expected} endpoints have a stream (a static list's size: teachers still connecting are
+     * probed every 100 ms rather than every second), or with {@code expected} 0 until a probe came back to a covered
+     * endpoint; at most {@code millis}. Returns whether that happened.
+     */
+    public synchronized boolean awaitFleet(long millis, int expected) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!cycled && !closed) {
+        while (!closed) {
+            long covered = streams.stream().filter(x -> !x.retired && x.endpoint != null).map(x -> x.endpoint)
+                    .distinct().count();
+            if (expected > 0 ? covered >= expected : cycled) {
+                return true;
+            }
             long left = until - System.nanoTime();
             if (left <= 0) {
                 return false;
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+            if (expected > 0 && probe == null) {
+                timer.execute(this::tick);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
         }
-        return cycled;
+        return false;
     }
 
     /**

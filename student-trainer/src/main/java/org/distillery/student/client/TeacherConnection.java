@@ -27,8 +27,11 @@ import java.util.concurrent.TimeUnit;
 public final class TeacherConnection implements AutoCloseable {
     /** Largest answer accepted: a batch of features can be large. */
     public static final int MAX_MESSAGE_BYTES = 256 << 20;
-    /** How long a new client waits for a stream to every ready teacher before training starts anyway. */
-    static final long FLEET_WAIT_MILLIS = 3000;
+    /**
+     * How long a new client waits for a stream to every teacher (of a listed fleet; of a {@code dns:///} name, to
+     * every ready one) before training starts anyway.
+     */
+    static final long FLEET_WAIT_MILLIS = 10_000;
     private final ManagedChannel channel;
     private final boolean ownsChannel;
     private final TeacherOptions options;
@@ -131,7 +134,8 @@ public final class TeacherConnection implements AutoCloseable {
                 info.getLogitsOutput(), needs.features(), options.wireDtype().proto()), options.timeoutSeconds(),
                 options.retries(), linkListener);
         try {
-            client.awaitFleet(FLEET_WAIT_MILLIS);
+            TeacherTarget target = TeacherTarget.parse("--teacher", options.target());
+            client.awaitFleet(FLEET_WAIT_MILLIS, target.dns() ? 0 : target.endpoints().size());
         } catch (InterruptedException e) {
             client.close();
             Thread.currentThread().interrupt();
