@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,13 +25,7 @@ class DemoCommandTest {
         args[options.length + 2] = dir.resolve("out").toString();
         args[options.length + 3] = "--cache-dir";
         args[options.length + 4] = dir.resolve("cache").toString();
-        StringWriter err = new StringWriter();
-        int code = StudentTrainerMain.execute(new PrintWriter(err, true), args);
-        String text = err.toString().trim();
-        assertEquals(2, code, text);
-        assertFalse(text.contains("\tat "), "no stack trace: " + text);
-        assertEquals(1, text.lines().count(), text);
-        return text;
+        return CliAssertions.failsInOneLine(args);
     }
 
     @Test

@@ -37,13 +37,7 @@ class StepBenchCommandTest {
     Path dir;
 
     private static String fails(String... args) {
-        StringWriter err = new StringWriter();
-        int code = StudentTrainerMain.execute(new PrintWriter(err, true), args);
-        String text = err.toString().trim();
-        assertEquals(2, code, text);
-        assertFalse(text.contains("\tat "), "no stack trace: " + text);
-        assertEquals(1, text.lines().count(), text);
-        return text;
+        return CliAssertions.failsInOneLine(args);
     }
 
     private static List<String> args(Path json, String... more) {

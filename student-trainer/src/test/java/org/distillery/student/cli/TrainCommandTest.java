@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,13 +95,7 @@ class TrainCommandTest {
     }
 
     private static String fails(String... args) {
-        StringWriter err = new StringWriter();
-        int code = StudentTrainerMain.execute(new PrintWriter(err, true), args);
-        String text = err.toString().trim();
-        assertEquals(2, code, text);
-        assertFalse(text.contains("\tat "), "no stack trace: " + text);
-        assertEquals(1, text.lines().count(), text);
-        return text;
+        return CliAssertions.failsInOneLine(args);
     }
 
     private String teacher() {
