@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a BERT-style sequence classifier as ONNX: inputs {@code input_ids}, {@code attention_mask},
- * {@code token_type_ids} (int64 {@code [batch, sequence]}); outputs {@code logits [batch, labels]},
+ * Writes a BERT-style sequence classifier (or, with {@link #buildMaskedLm}, a masked language model) as ONNX:
+ * inputs {@code input_ids}, {@code attention_mask}, {@code token_type_ids} (int64 {@code [batch, sequence]}); outputs {@code logits [batch, labels]},
  * {@code pooled_output [batch, hidden]} and {@code last_hidden_state [batch, sequence, hidden]}.
  * Parameter names follow Hugging Face's BERT so that weights can be matched by name.
  */
@@ -23,14 +23,52 @@ public final class BertGraphBuilder {
     private final BertGraphConfig config;
     private final WeightSource weights;
     private OnnxGraphWriter writer;
+    private ONNXInitializer wordEmbeddings;
 
     public BertGraphBuilder(BertGraphConfig config, WeightSource weights) {
         this.config = config;
         this.weights = weights;
     }
 
-    /** Builds the model with the given metadata. */
+    /** Builds the classifier with the given metadata. */
     public OnnxMl.ModelProto build(String graphName, Map<String, String> metadata) {
+        ONNXNode x = encoder();
+        int h = config.hidden();
+        ONNXNode cls = writer.apply(ONNXOperators.GATHER, List.of(x, writer.scalar("cls_index", 0L)),
+                Map.of("axis", 1));
+        ONNXNode pooled = writer.apply(ExtraOps.TANH, dense("pooler.dense", cls, h, h));
+        ONNXNode logits = dense("classifier", pooled, config.labels(), h);
+
+        writer.output(logits, "logits", DataType.FLOAT, new long[]{-1, config.labels()}, new String[]{"batch", null});
+        writer.output(pooled, "pooled_output", DataType.FLOAT, new long[]{-1, h}, new String[]{"batch", null});
+        writer.output(x, "last_hidden_state", DataType.FLOAT, new long[]{-1, -1, h},
+                new String[]{"batch", "sequence", null});
+        return writer.model(graphName, "0.1.0", metadata);
+    }
+
+    /**
+     * Builds a masked language model as Hugging Face's {@code BertForMaskedLM} computes it: the encoder, then
+     * {@code cls.predictions.transform} (dense, GELU, LayerNorm) and a decoder tied to the word embeddings (the same
+     * initializer, transposed) plus {@code cls.predictions.bias}. Outputs {@code logits [batch, sequence, vocab]}
+     * and {@code last_hidden_state [batch, sequence, hidden]}; {@code config.labels()} is not used.
+     */
+    public OnnxMl.ModelProto buildMaskedLm(String graphName, Map<String, String> metadata) {
+        ONNXNode x = encoder();
+        int h = config.hidden();
+        ONNXNode transformed = layerNorm("cls.predictions.transform.LayerNorm",
+                writer.gelu(dense("cls.predictions.transform.dense", x, h, h)));
+        ONNXNode decoder = writer.transpose(wordEmbeddings, 1, 0);
+        ONNXNode logits = writer.add(writer.matMul(transformed, decoder),
+                param("cls.predictions.bias", config.vocabSize()));
+        writer.output(logits, "logits", DataType.FLOAT, new long[]{-1, -1, config.vocabSize()},
+                new String[]{"batch", "sequence", null});
+        writer.output(x, "last_hidden_state", DataType.FLOAT, new long[]{-1, -1, h},
+                new String[]{"batch", "sequence", null});
+        return writer.model(graphName, "0.1.0", metadata);
+    }
+
+    /** Inputs, embeddings and encoder layers: the last hidden state {@code [batch, sequence, hidden]}. */
+    private ONNXNode encoder() {
         writer = new OnnxGraphWriter();
         long[] seqShape = {-1, -1};
         ONNXPlaceholder ids = writer.input("input_ids", DataType.INT64, seqShape, SEQUENCE_DIMS);
@@ -38,7 +76,8 @@ public final class BertGraphBuilder {
         ONNXPlaceholder types = writer.input("token_type_ids", DataType.INT64, seqShape, SEQUENCE_DIMS);
         int h = config.hidden();
 
-        ONNXNode words = gather(param("embeddings.word_embeddings.weight", config.vocabSize(), h), ids);
+        wordEmbeddings = param("embeddings.word_embeddings.weight", config.vocabSize(), h);
+        ONNXNode words = gather(wordEmbeddings, ids);
         ONNXNode typeEmb = gather(param("embeddings.token_type_embeddings.weight", config.typeVocabSize(), h), types);
         ONNXNode seqLen = writer.apply(ExtraOps.SHAPE, List.of(ids), Map.of("start", 1, "end", 2));
         ONNXNode positions = writer.apply(ExtraOps.SLICE,
@@ -56,16 +95,7 @@ public final class BertGraphBuilder {
         for (int layer = 0; layer < config.layers(); layer++) {
             x = encoderLayer("encoder.layer." + layer + ".", x, maskBias);
         }
-        ONNXNode cls = writer.apply(ONNXOperators.GATHER, List.of(x, writer.scalar("cls_index", 0L)),
-                Map.of("axis", 1));
-        ONNXNode pooled = writer.apply(ExtraOps.TANH, dense("pooler.dense", cls, h, h));
-        ONNXNode logits = dense("classifier", pooled, config.labels(), h);
-
-        writer.output(logits, "logits", DataType.FLOAT, new long[]{-1, config.labels()}, new String[]{"batch", null});
-        writer.output(pooled, "pooled_output", DataType.FLOAT, new long[]{-1, h}, new String[]{"batch", null});
-        writer.output(x, "last_hidden_state", DataType.FLOAT, new long[]{-1, -1, h},
-                new String[]{"batch", "sequence", null});
-        return writer.model(graphName, "0.1.0", metadata);
+        return x;
     }
 
     private ONNXNode encoderLayer(String prefix, ONNXNode x, ONNXNode maskBias) {

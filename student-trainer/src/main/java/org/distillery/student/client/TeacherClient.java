@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
     private final int maxRetries;
     private final TeacherLinkListener listener;
     private final ScheduledExecutorService timer;
-    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final Map<String, Pending<?>> pending = new LinkedHashMap<>();
     private final List<Stream> streams = new ArrayList<>();
     private final Map<String, Long> answers = new TreeMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -78,15 +79,21 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
     private boolean closed;
 
     /** One request until it is answered: the stream it is on, and how often it was sent. */
-    private static final class Pending {
+    private static final class Pending<T> {
         final InferRequest request;
-        final CompletableFuture<TeacherOutputs> future = new CompletableFuture<>();
+        final Function<InferResponse, T> decoder;
+        final CompletableFuture<T> future = new CompletableFuture<>();
         Stream stream;
         int attempts;
         long sentNanos;
 
-        Pending(InferRequest request) {
+        Pending(InferRequest request, Function<InferResponse, T> decoder) {
             this.request = request;
+            this.decoder = decoder;
+        }
+
+        void answer(InferResponse response) {
+            future.complete(decoder.apply(response));
         }
     }
 
@@ -220,8 +227,17 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
      */
     @Override
     public CompletableFuture<TeacherOutputs> request(TokenIds tokens, int sampleMembers, long seed) {
+        return send(spec.request("", tokens, sampleMembers, seed), this::decode);
+    }
+
+    /**
+     * Sends any request on the fleet's streams, with the same load spreading, resends and failure reporting as
+     * {@link #request}; its request id is replaced by the client's own. {@code decoder} reads the answer (on a
+     * gRPC thread); what it throws fails the future as an unreadable answer.
+     */
+    public <T> CompletableFuture<T> send(InferRequest request, Function<InferResponse, T> decoder) {
         String id = Long.toString(ids.incrementAndGet());
-        Pending p = new Pending(spec.request(id, tokens, sampleMembers, seed));
+        Pending<T> p = new Pending<>(request.toBuilder().setRequestId(id).build(), decoder);
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("client closed");
@@ -234,7 +250,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
     }
 
     /** Puts {@code p} on the least-loaded working stream, opening one when there is none. Holds the lock. */
-    private void dispatch(Pending p) {
+    private void dispatch(Pending<?> p) {
         Stream s = streams.stream().filter(x -> !x.retired).min(Comparator.<Stream>comparingInt(x -> x.inFlight)
                 .thenComparingLong(x -> x.assigned)).orElse(null);
         if (s == null) {
@@ -320,7 +336,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
 
     private void received(Stream s, InferResponse response) {
         listener.receivedBytes(response.getSerializedSize());
-        Pending p;
+        Pending<?> p;
         synchronized (this) {
             s.call.request(1);
             p = pending.get(response.getRequestId());
@@ -343,7 +359,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
             return;
         }
         try {
-            p.future.complete(decode(response));
+            p.answer(response);
         } catch (RuntimeException e) {
             p.future.completeExceptionally(new TeacherException(Status.Code.INTERNAL,
                     "teacher answer cannot be read: " + e.getMessage(), e));
@@ -372,14 +388,14 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
 
     /** A stream ended: its unanswered requests go to the rest of the fleet, or fail when the status is final. */
     private void ended(Stream s, Status status) {
-        List<Pending> toFail = new ArrayList<>();
+        List<Pending<?>> toFail = new ArrayList<>();
         TeacherException error;
         synchronized (this) {
             if (s == probe) {
                 probe = null;
             }
             streams.remove(s);
-            List<Pending> orphans = pending.values().stream().filter(p -> p.stream == s).toList();
+            List<Pending<?>> orphans = pending.values().stream().filter(p -> p.stream == s).toList();
             if (closed || (s.retired && orphans.isEmpty())) {
                 return;
             }
@@ -395,7 +411,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
             if (resendable(status)) {
                 LOG.warning("teacher stream to " + endpoint + " ended (" + describe(status) + "); sending its "
                         + orphans.size() + " unanswered requests to the rest of the fleet");
-                for (Pending p : orphans) {
+                for (Pending<?> p : orphans) {
                     p.stream = null;
                     if (p.attempts > maxRetries) {
                         pending.remove(p.request.getRequestId());
@@ -429,7 +445,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
         }
     }
 
-    private void resend(Pending p) {
+    private void resend(Pending<?> p) {
         resends.incrementAndGet();
         listener.resent(1);
         dispatch(p);
@@ -453,7 +469,7 @@ public final class TeacherClient implements TeacherSource, AutoCloseable {
     /** Closes every stream; unanswered requests are cancelled. */
     @Override
     public void close() {
-        List<Pending> cancelled;
+        List<Pending<?>> cancelled;
         synchronized (this) {
             if (closed) {
                 return;

@@ -34,7 +34,8 @@ import java.util.SplittableRandom;
 /**
  * Exports a DJL student to ONNX with the project's writer (opset 17; inputs {@code input_ids},
  * {@code attention_mask}, {@code token_type_ids} with dynamic batch and sequence axes; outputs {@code logits} and
- * {@code pooled_output}), provenance in the metadata, then checks parity: ONNX Runtime against DJL on random padded
+ * {@code pooled_output}, or for a masked LM {@code logits [batch, sequence, vocab]} and {@code last_hidden_state}),
+ * provenance in the metadata, then checks parity: ONNX Runtime against DJL on random padded
  * inputs. Over the tolerance, the export fails with the figure and no file is left behind.
  */
 public final class OnnxStudentExporter {
@@ -44,7 +45,7 @@ public final class OnnxStudentExporter {
     private OnnxStudentExporter() {
     }
 
-    /** The maximum absolute differences found by the parity check. */
+    /** The maximum absolute differences found by the parity check (pooled: the last hidden state for a masked LM). */
     public record Parity(double logits, double pooled) {
     }
 
@@ -90,10 +91,12 @@ public final class OnnxStudentExporter {
             }
             return array.toFloatArray();
         };
-        if (config.kind() == StudentKind.BERT) {
+        if (config.kind().isBert()) {
             BertGraphConfig graph = new BertGraphConfig(config.vocabSize(), config.hidden(), config.layers(),
                     config.heads(), config.intermediate(), config.maxLength(), 2, config.labels(), 1e-12f);
-            return new BertGraphBuilder(graph, weights).build("distillery-student", metadata);
+            BertGraphBuilder builder = new BertGraphBuilder(graph, weights);
+            return config.kind() == StudentKind.BERT_MLM ? builder.buildMaskedLm("distillery-student", metadata)
+                    : builder.build("distillery-student", metadata);
         }
         return FastTextGraphBuilder.build(config.vocabSize(), config.hidden(), config.labels(), weights,
                 "distillery-student", metadata);
@@ -133,7 +136,8 @@ public final class OnnxStudentExporter {
             feeds.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
             try (OrtSession.Result result = session.run(feeds)) {
                 return new Parity(maxDiff(djlLogits, floats(result, "logits")),
-                        maxDiff(djlPooled, floats(result, "pooled_output")));
+                        maxDiff(djlPooled, floats(result, config.kind() == StudentKind.BERT_MLM
+                                ? "last_hidden_state" : "pooled_output")));
             }
         } catch (OrtException e) {
             throw new ExportException("ONNX Runtime cannot run the exported student: " + e.getMessage(), e);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -19,10 +20,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A BERT-style encoder classifier written from DJL primitives (DJL's own transformer blocks are not BERT):
- * word + position + token type embeddings, LayerNorm, post-LN encoder layers, [CLS] pooling through a tanh
- * pooler, and a linear classifier. Input {@code (input_ids, attention_mask, token_type_ids)} int64
- * {@code [B, S]}; output {@code (logits [B, labels], pooled [B, hidden])}.
+ * A BERT-style encoder written from DJL primitives (DJL's own transformer blocks are not BERT): word + position +
+ * token type embeddings, LayerNorm, post-LN encoder layers, then a head. Input
+ * {@code (input_ids, attention_mask, token_type_ids)} int64 {@code [B, S]}.
+ * <ul>
+ * <li>{@link StudentKind#BERT}: [CLS] pooling through a tanh pooler and a linear classifier; output
+ * {@code (logits [B, labels], pooled [B, hidden])}.</li>
+ * <li>{@link StudentKind#BERT_MLM}: Hugging Face's masked-LM head, dense + GELU + LayerNorm and a decoder tied to
+ * the word embeddings plus a bias. With a fourth input, int64 {@code [N]} flat positions {@code b * S + s}, the head
+ * runs at those positions only: output {@code (logits [N, vocab], hidden [N, hidden])}; without it, at every
+ * position: {@code (logits [B, S, vocab], hidden [B, S, hidden])}.</li>
+ * </ul>
  */
 public final class BertStudent extends AbstractBlock {
     static final float EPSILON = 1e-12f;
@@ -36,6 +44,9 @@ public final class BertStudent extends AbstractBlock {
     private final List<EncoderLayer> layers = new ArrayList<>();
     private final Linear pooler;
     private final Linear classifier;
+    private final Linear mlmTransform;
+    private final LayerNorm mlmNorm;
+    private final Parameter mlmBias;
 
     public BertStudent(StudentConfig config) {
         this.config = config;
@@ -49,8 +60,20 @@ public final class BertStudent extends AbstractBlock {
             layers.add(addChildBlock("layer" + i, new EncoderLayer(h, config.heads(), config.intermediate(),
                     config.dropout(), EPSILON)));
         }
-        pooler = addChildBlock("pooler", Linear.builder().setUnits(h).build());
-        classifier = addChildBlock("classifier", Linear.builder().setUnits(config.labels()).build());
+        if (config.kind() == StudentKind.BERT_MLM) {
+            pooler = null;
+            classifier = null;
+            mlmTransform = addChildBlock("mlm_transform", Linear.builder().setUnits(h).build());
+            mlmNorm = addChildBlock("mlm_norm", LayerNorm.builder().axis(-1).optEpsilon(EPSILON).build());
+            mlmBias = addParameter(Parameter.builder().setName("mlm_bias").setType(Parameter.Type.BIAS)
+                    .optShape(new Shape(config.vocabSize())).build());
+        } else {
+            pooler = addChildBlock("pooler", Linear.builder().setUnits(h).build());
+            classifier = addChildBlock("classifier", Linear.builder().setUnits(config.labels()).build());
+            mlmTransform = null;
+            mlmNorm = null;
+            mlmBias = null;
+        }
     }
 
     static Parameter embedding(String name, int rows, int width) {
@@ -85,11 +108,28 @@ public final class BertStudent extends AbstractBlock {
         for (EncoderLayer layer : layers) {
             x = layer.forward(ps, new NDList(x, maskBias), training).head();
         }
+        if (mlmTransform != null) {
+            return maskedLm(ps, x, inputs.size() > 3 ? inputs.get(3) : null, training);
+        }
         NDArray cls = x.get(":, 0, :");
         NDArray pooled = EncoderLayer.apply(pooler, ps, cls, training).tanh();
         NDArray logits = EncoderLayer.apply(classifier, ps, EncoderLayer.apply(dropout, ps, pooled, training),
                 training);
         return new NDList(logits, pooled);
+    }
+
+    private NDList maskedLm(ParameterStore ps, NDArray x, NDArray flatPositions, boolean training) {
+        NDArray hidden = x;
+        if (flatPositions != null) {
+            Shape shape = x.getShape();
+            NDArray rows = x.reshape(shape.get(0) * shape.get(1), shape.get(2));
+            hidden = Embedding.embedding(flatPositions, rows, SparseFormat.DENSE).head();
+        }
+        NDArray t = Activation.gelu(EncoderLayer.apply(mlmTransform, ps, hidden, training));
+        t = EncoderLayer.apply(mlmNorm, ps, t, training);
+        NDArray decoder = ps.getValue(wordEmbeddings, x.getDevice(), training);
+        NDArray logits = t.matMul(decoder.transpose()).add(ps.getValue(mlmBias, x.getDevice(), training));
+        return new NDList(logits, hidden);
     }
 
     private static NDArray lookup(ParameterStore ps, Parameter table, NDArray ids, boolean training) {
@@ -99,6 +139,13 @@ public final class BertStudent extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         long batch = inputShapes[0].get(0);
+        if (mlmTransform != null) {
+            long seq = inputShapes[0].get(1);
+            return inputShapes.length > 3
+                    ? new Shape[]{new Shape(inputShapes[3].get(0), config.vocabSize()),
+                            new Shape(inputShapes[3].get(0), config.hidden())}
+                    : new Shape[]{new Shape(batch, seq, config.vocabSize()), new Shape(batch, seq, config.hidden())};
+        }
         return new Shape[]{new Shape(batch, config.labels()), new Shape(batch, config.hidden())};
     }
 
@@ -111,6 +158,11 @@ public final class BertStudent extends AbstractBlock {
         dropout.initialize(manager, dataType, x);
         for (EncoderLayer layer : layers) {
             layer.initialize(manager, dataType, x, new Shape(batch, 1, 1, seq));
+        }
+        if (mlmTransform != null) {
+            mlmTransform.initialize(manager, dataType, x);
+            mlmNorm.initialize(manager, dataType, x);
+            return;
         }
         Shape pooledShape = new Shape(batch, config.hidden());
         pooler.initialize(manager, dataType, pooledShape);

@@ -10,20 +10,20 @@ package org.distillery.student.model;
  * @param heads        attention heads (bert; divides hidden)
  * @param intermediate feed-forward width (bert)
  * @param maxLength    longest sequence, position embedding rows (bert)
- * @param labels       classifier outputs
+ * @param labels       classifier outputs (the vocabulary size for a masked LM)
  * @param dropout      dropout probability during training
  */
 public record StudentConfig(StudentKind kind, int vocabSize, int hidden, int layers, int heads, int intermediate,
                             int maxLength, int labels, float dropout) {
     public StudentConfig {
         if (kind == null) {
-            throw new IllegalArgumentException("student kind must be bert or fasttext, got none");
+            throw new IllegalArgumentException("student kind must be bert, fasttext or bert-mlm, got none");
         }
         positive("vocab size", vocabSize);
         positive("hidden", hidden);
         positive("labels", labels);
         positive("max length", maxLength);
-        if (kind == StudentKind.BERT) {
+        if (kind.isBert()) {
             positive("layers", layers);
             positive("heads", heads);
             positive("intermediate", intermediate);

@@ -56,6 +56,20 @@ public final class StudentParameters {
         if (name.startsWith("pooler_")) {
             return "pooler.dense." + name.substring("pooler_".length());
         }
+        switch (name) {
+            case "mlm_transform_weight":
+                return "cls.predictions.transform.dense.weight";
+            case "mlm_transform_bias":
+                return "cls.predictions.transform.dense.bias";
+            case "mlm_norm_gamma":
+                return "cls.predictions.transform.LayerNorm.weight";
+            case "mlm_norm_beta":
+                return "cls.predictions.transform.LayerNorm.bias";
+            case "mlm_bias":
+                return "cls.predictions.bias";
+            default:
+                break;
+        }
         if (name.startsWith("classifier_")) {
             return "classifier." + name.substring("classifier_".length());
         }

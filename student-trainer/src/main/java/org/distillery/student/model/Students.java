@@ -14,7 +14,7 @@ public final class Students {
 
     /** A new student with weights drawn from normal(0, 0.02) (biases 0, LayerNorm scale 1). */
     public static AbstractBlock create(StudentConfig config, NDManager manager) {
-        AbstractBlock block = config.kind() == StudentKind.BERT ? new BertStudent(config)
+        AbstractBlock block = config.kind().isBert() ? new BertStudent(config)
                 : new FastTextStudent(config);
         block.setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
         Shape tokens = new Shape(2, Math.min(8, config.maxLength()));

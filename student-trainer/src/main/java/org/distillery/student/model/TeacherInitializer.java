@@ -31,7 +31,7 @@ public final class TeacherInitializer {
      */
     public static List<String> apply(AbstractBlock student, StudentConfig config, Path teacherOnnx)
             throws IOException {
-        if (config.kind() != StudentKind.BERT) {
+        if (!config.kind().isBert()) {
             throw new IllegalArgumentException("--init-from-teacher needs a bert student, not " + config.kind());
         }
         Map<String, OnnxInitializers.Initializer> teacher = new LinkedHashMap<>();
@@ -51,7 +51,8 @@ public final class TeacherInitializer {
             String source = teacherName(e.getKey());
             OnnxInitializers.Initializer init = teacher.get(source);
             if (init == null) {
-                if (e.getKey().startsWith("classifier.") || e.getKey().startsWith("pooler.")) {
+                if (e.getKey().startsWith("classifier.") || e.getKey().startsWith("pooler.")
+                        || e.getKey().startsWith("cls.")) {
                     continue; // a teacher without a (matching) head: the student keeps its own
                 }
                 throw new IllegalArgumentException("the teacher " + teacherOnnx + " has no initializer '" + source

@@ -16,6 +16,7 @@ import org.distillery.student.loss.TeacherBatch;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One optimizer step: forward, the objective, backward, global-norm clipping and AdamW, every temporary in a scope
@@ -44,15 +45,27 @@ public final class StepRunner {
 
     public StepOutcome run(Batch batch, TeacherOutputs answer, float learningRate, long dropoutSeed,
                            NDManager manager) {
+        return run(batch.step(), batch.size(), scope -> {
+            NDList out = student.forward(store, NativeArrays.inputs(scope, batch.tokens()), true);
+            NDArray labelArray = NativeArrays.copy(scope, batch.labels(), new Shape(batch.size()));
+            TeacherBatch teacher = answer == null ? null : teacherBatch(scope, answer, batch.size());
+            return new StepData(out.get(0), out.get(1), labelArray, teacher, store, true);
+        }, learningRate, dropoutSeed, manager);
+    }
+
+    /**
+     * One step on what {@code forward} computes in the step's scope (the student's forward pass and the teacher's
+     * arrays): the objective, backward, clipping and the update.
+     *
+     * @param examples examples in the step, for the outcome
+     */
+    public StepOutcome run(int step, int examples, Function<NDManager, StepData> forward, float learningRate,
+                           long dropoutSeed, NDManager manager) {
         Engine.getInstance().setRandomSeed((int) dropoutSeed);
         try (NDManager scope = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Gradients.zero(parameters.values());
-            NDList out = student.forward(store, NativeArrays.inputs(scope, batch.tokens()), true);
-            NDArray labelArray = NativeArrays.copy(scope, batch.labels(), new Shape(batch.size()));
-            TeacherBatch teacher = answer == null ? null : teacherBatch(scope, answer, batch.size());
-            Objective.Value value = objective.compute(new StepData(out.get(0), out.get(1), labelArray, teacher, store,
-                    true));
+            Objective.Value value = objective.compute(forward.apply(scope));
             collector.backward(value.total());
             float loss = value.total().getFloat();
             Map<String, Float> terms = new LinkedHashMap<>();
@@ -65,8 +78,13 @@ public final class StepRunner {
                 float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
                 optimizer.update(parameters, learningRate, scale, manager); // clipping folded into the update
             }
-            return new StepOutcome(batch.step(), batch.size(), loss, terms, kl, agreement, norm, skipped);
+            return new StepOutcome(step, examples, loss, terms, kl, agreement, norm, skipped);
         }
+    }
+
+    /** The student's parameters as the step sees them. */
+    public ParameterStore store() {
+        return store;
     }
 
     private TeacherBatch teacherBatch(NDManager scope, TeacherOutputs answer, int batchSize) {
