@@ -1,6 +1,7 @@
 package org.distillery.student.cli;
 
 import org.distillery.student.model.StudentKind;
+import org.distillery.student.pipeline.MlmJob;
 import org.distillery.student.pipeline.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +16,9 @@ import java.util.concurrent.Callable;
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataMixin data;
+    @Option(names = "--task", description = "classify (a labelled dataset) or mlm (masked-LM distillation over a "
+            + "text corpus, the DistilBERT recipe; the student is bert-mlm) (default: ${DEFAULT-VALUE}).")
+    String task = "classify";
     @Option(names = "--student", description = "bert or fasttext (default: ${DEFAULT-VALUE}).")
     StudentKind student = StudentKind.BERT;
     @Option(names = "--init-from-teacher", description = "Initialise a bert student from a BERT-style teacher's ONNX "
@@ -29,12 +33,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     OptimizerMixin optimizer;
     @Mixin
+    MlmMixin mlm;
+    @Mixin
     RunMixin run;
     @Mixin
     CommonMixin common;
 
     @Override
     public Integer call() throws Exception {
+        if (Task.parse(task) == Task.MLM) {
+            new MlmJob(data.options(), architecture.options(StudentKind.BERT_MLM, initFromTeacher), mlm.objective(),
+                    mlm.masking(), mlm.teacherLogits(), teacher.options(), optimizer.options(),
+                    run.options(common.progress()), mlm.heldOutFraction, mlm.heldOutMax).run(System.out);
+            return 0;
+        }
         new TrainingJob(data.options(), architecture.options(student, initFromTeacher), objective.options(),
                 teacher.options(), optimizer.options(), run.options(common.progress())).run(System.out);
         return 0;

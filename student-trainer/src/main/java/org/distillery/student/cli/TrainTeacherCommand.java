@@ -5,6 +5,8 @@ import org.distillery.student.export.RunExporter;
 import org.distillery.student.model.StudentKind;
 import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.TeacherOptions;
+import org.distillery.student.pipeline.MlmJob;
+import org.distillery.student.mlm.MlmObjectiveOptions;
 import org.distillery.student.pipeline.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,9 +35,27 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     CommonMixin common;
     @Option(names = "--out", required = true, description = "The teacher ONNX file to write.")
     Path out;
+    @Option(names = "--task", description = "classify (labels) or mlm (pretrain a BERT-style masked LM on a text "
+            + "corpus; exported with BertForMaskedLM's outputs logits and last_hidden_state) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String task = "classify";
+    @Mixin
+    MlmMixin mlm;
 
     @Override
     public Integer call() throws Exception {
+        if (Task.parse(task) == Task.MLM) {
+            MlmObjectiveOptions o = mlm.objective();
+            new MlmJob(data.options(), architecture.options(StudentKind.BERT_MLM, null),
+                    new MlmObjectiveOptions(0, o.alphaMlm() > 0 ? o.alphaMlm() : 1f, 0, 0, 0, o.temperature(),
+                            o.hiddenOutput()), mlm.masking(), mlm.teacherLogits(), TeacherOptions.DEFAULTS,
+                    optimizer.options(), run.options(common.progress()), mlm.heldOutFraction, mlm.heldOutMax)
+                    .run(System.out);
+            OnnxStudentExporter.Parity parity = RunExporter.export(run.runDir, RunExporter.Weights.FINAL, out);
+            System.out.printf("masked-LM teacher exported to %s (max |ONNX - DJL|: logits %.1e); serve it with:%n  "
+                    + "bin/teacher-server --model teacher=%s%n", out, parity.logits(), out);
+            return 0;
+        }
         new TrainingJob(data.options(), architecture.options(StudentKind.BERT, null), ObjectiveOptions.LABELS_ONLY,
                 TeacherOptions.DEFAULTS, optimizer.options(), run.options(common.progress())).run(System.out);
         OnnxStudentExporter.Parity parity = RunExporter.export(run.runDir, RunExporter.Weights.BEST, out);

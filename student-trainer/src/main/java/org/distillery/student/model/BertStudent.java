@@ -64,7 +64,7 @@ public final class BertStudent extends AbstractBlock {
             pooler = null;
             classifier = null;
             mlmTransform = addChildBlock("mlm_transform", Linear.builder().setUnits(h).build());
-            mlmNorm = addChildBlock("mlm_norm", LayerNorm.builder().axis(-1).optEpsilon(EPSILON).build());
+            mlmNorm = addChildBlock("mlm_norm", LayerNorm.builder().axis(1).optEpsilon(EPSILON).build());
             mlmBias = addParameter(Parameter.builder().setName("mlm_bias").setType(Parameter.Type.BIAS)
                     .optShape(new Shape(config.vocabSize())).build());
         } else {
@@ -119,16 +119,17 @@ public final class BertStudent extends AbstractBlock {
     }
 
     private NDList maskedLm(ParameterStore ps, NDArray x, NDArray flatPositions, boolean training) {
-        NDArray hidden = x;
-        if (flatPositions != null) {
-            Shape shape = x.getShape();
-            NDArray rows = x.reshape(shape.get(0) * shape.get(1), shape.get(2));
-            hidden = Embedding.embedding(flatPositions, rows, SparseFormat.DENSE).head();
-        }
+        Shape shape = x.getShape();
+        NDArray rows = x.reshape(shape.get(0) * shape.get(1), shape.get(2)); // the head works on [rows, hidden]
+        NDArray hidden = flatPositions == null ? rows
+                : Embedding.embedding(flatPositions, rows, SparseFormat.DENSE).head();
         NDArray t = Activation.gelu(EncoderLayer.apply(mlmTransform, ps, hidden, training));
         t = EncoderLayer.apply(mlmNorm, ps, t, training);
         NDArray decoder = ps.getValue(wordEmbeddings, x.getDevice(), training);
         NDArray logits = t.matMul(decoder.transpose()).add(ps.getValue(mlmBias, x.getDevice(), training));
+        if (flatPositions == null) {
+            return new NDList(logits.reshape(shape.get(0), shape.get(1), config.vocabSize()), x);
+        }
         return new NDList(logits, hidden);
     }
 
@@ -160,8 +161,9 @@ public final class BertStudent extends AbstractBlock {
             layer.initialize(manager, dataType, x, new Shape(batch, 1, 1, seq));
         }
         if (mlmTransform != null) {
-            mlmTransform.initialize(manager, dataType, x);
-            mlmNorm.initialize(manager, dataType, x);
+            Shape rows = new Shape(batch * seq, config.hidden());
+            mlmTransform.initialize(manager, dataType, rows);
+            mlmNorm.initialize(manager, dataType, rows);
             return;
         }
         Shape pooledShape = new Shape(batch, config.hidden());

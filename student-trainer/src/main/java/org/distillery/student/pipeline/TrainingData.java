@@ -34,7 +34,7 @@ public record TrainingData(Dataset train, Dataset validation, Path tokenizer) {
      */
     public static final String TINY = "tiny";
     private static final String BUILT_IN = SPAM_ASSASSIN + ", " + TINY;
-    private static final int TINY_EXAMPLES = 240;
+    static final int TINY_EXAMPLES = 240;
     private static final long TINY_SEED = 7;
 
     /**
@@ -70,7 +70,7 @@ public record TrainingData(Dataset train, Dataset validation, Path tokenizer) {
     }
 
     /** The tiny corpus' own tokenizer, written into the cache (no download). */
-    private static Path tinyTokenizer(Path cache) {
+    static Path tinyTokenizer(Path cache) {
         Path file = cache.resolve("tiny-sentiment-tokenizer.json");
         try {
             Files.createDirectories(cache);

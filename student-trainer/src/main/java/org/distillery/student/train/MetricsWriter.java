@@ -16,8 +16,11 @@ final class MetricsWriter implements TrainingListener {
     public void onEpochEnd(TrainingState state, Map<String, Double> metrics) {
         try {
             run.appendMetrics(metrics);
-            if (metrics.get("accuracy") > state.bestMetric()) {
-                state.bestMetric(metrics.get("accuracy"));
+            // the classifier's validation accuracy, or a masked LM's held-out masked-token accuracy
+            Double score = metrics.containsKey("accuracy") ? metrics.get("accuracy")
+                    : metrics.get("val_masked_accuracy");
+            if (score != null && score > state.bestMetric()) {
+                state.bestMetric(score);
                 run.saveWeights(state.student(), "best");
             }
         } catch (IOException e) {
