@@ -3,6 +3,9 @@ package org.distillery.student.cli;
 import org.distillery.student.data.CacheDirectory;
 import org.distillery.student.demo.DemoOptions;
 import org.distillery.student.demo.DemoPipeline;
+import org.distillery.student.demo.MlmDemo;
+import org.distillery.student.demo.MlmDemoPreset;
+import org.distillery.student.mlm.TeacherLogits;
 import org.distillery.student.demo.DemoPreset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,16 +37,37 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--corpus", description = "spam-assassin or tiny, a built-in toy corpus with its own tokenizer "
             + "that needs no download (default: ${DEFAULT-VALUE}).")
     String corpus = "spam-assassin";
-    @Option(names = "--out", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", description = "Output directory (default: ${DEFAULT-VALUE}; runs/demo-mlm with --task "
+            + "mlm).")
     Path out = Path.of("runs/demo");
     @Option(names = "--cache-dir", description = "Cache for corpus, tokenizer, teachers and teacher outputs "
             + "(default: ~/.cache/distillery).")
     Path cacheDir;
+    @Option(names = "--task", description = "classify (the classification demo above) or mlm (masked-LM "
+            + "distillation, the DistilBERT recipe: teacher pretrained here and served, MLM-only and distilled "
+            + "students, held-out masked-token accuracy, downstream fine-tune) (default: ${DEFAULT-VALUE}).")
+    String task = "classify";
+    @Option(names = "--teacher-logits", paramLabel = "topk:K|sample:K|dense", description = "With --task mlm: what "
+            + "of the teacher's distribution travels per masked position (default: ${DEFAULT-VALUE}).")
+    String teacherLogits = TeacherLogits.DEFAULT.toString();
     @Mixin
     CommonMixin common;
 
     @Override
     public Integer call() throws Exception {
+        if (Task.parse(task) == Task.MLM) {
+            MlmDemoPreset chosen = MlmDemoPreset.named(preset != null ? preset : quick ? "quick" : "default");
+            if (seeds != null) {
+                chosen = new MlmDemoPreset(chosen.name(), chosen.maxLength(), chosen.batchSize(),
+                        chosen.teacherLayers(), chosen.hidden(), chosen.teacherSteps(), chosen.studentLayers(),
+                        chosen.studentSteps(), seeds, chosen.heldOutMax(), chosen.downstreamEpochs(),
+                        chosen.labelFraction());
+            }
+            new MlmDemo(chosen, TeacherLogits.parse(teacherLogits), out.equals(Path.of("runs/demo"))
+                    ? Path.of("runs/demo-mlm") : out,
+                    CacheDirectory.or(cacheDir), common.progress()).run();
+            return 0;
+        }
         DemoPreset chosen = DemoPreset.named(preset != null ? preset : quick ? "quick" : "default");
         DemoOptions options = new DemoOptions(chosen, corpus, scenario, labelFraction,
                 seeds != null ? seeds : chosen.seeds());

@@ -31,6 +31,16 @@ public final class TeacherInitializer {
      */
     public static List<String> apply(AbstractBlock student, StudentConfig config, Path teacherOnnx)
             throws IOException {
+        return apply(student, config, teacherOnnx, 2);
+    }
+
+    /**
+     * Copies the tensors of a BERT-style model into the student, student layer i from layer {@code stride × i}:
+     * stride 2 is the DistilBERT initialisation, stride 1 starts a fine-tune from a pretrained encoder of the same
+     * depth (a masked LM's encoder under a new classifier).
+     */
+    public static List<String> apply(AbstractBlock student, StudentConfig config, Path teacherOnnx, int stride)
+            throws IOException {
         if (!config.kind().isBert()) {
             throw new IllegalArgumentException("--init-from-teacher needs a bert student, not " + config.kind());
         }
@@ -41,14 +51,14 @@ public final class TeacherInitializer {
         while (teacher.containsKey("encoder.layer." + teacherLayers + ".attention.self.query.weight")) {
             teacherLayers++;
         }
-        if (teacherLayers < 2 * config.layers() - 1) {
+        if (teacherLayers < stride * (config.layers() - 1) + 1) {
             throw new IllegalArgumentException("the teacher " + teacherOnnx + " has " + teacherLayers
-                    + " encoder layers; taking every other one for " + config.layers() + " student layers needs "
-                    + (2 * config.layers() - 1));
+                    + " encoder layers; taking " + (stride == 2 ? "every other one" : "every " + stride + "th")
+                    + " for " + config.layers() + " student layers needs " + (stride * (config.layers() - 1) + 1));
         }
         List<String> copied = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : StudentParameters.byHfName(student).entrySet()) {
-            String source = teacherName(e.getKey());
+            String source = teacherName(e.getKey(), stride);
             OnnxInitializers.Initializer init = teacher.get(source);
             if (init == null) {
                 if (e.getKey().startsWith("classifier.") || e.getKey().startsWith("pooler.")
@@ -73,10 +83,15 @@ public final class TeacherInitializer {
 
     /** Student layer i reads teacher layer 2i. */
     static String teacherName(String student) {
+        return teacherName(student, 2);
+    }
+
+    /** Student layer i reads teacher layer {@code stride × i}. */
+    static String teacherName(String student, int stride) {
         if (student.startsWith("encoder.layer.")) {
             int dot = student.indexOf('.', "encoder.layer.".length());
             int layer = Integer.parseInt(student.substring("encoder.layer.".length(), dot));
-            return "encoder.layer." + (2 * layer) + student.substring(dot);
+            return "encoder.layer." + (stride * layer) + student.substring(dot);
         }
         return student;
     }

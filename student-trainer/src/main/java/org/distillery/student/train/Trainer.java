@@ -48,6 +48,7 @@ public final class Trainer {
     private final TeacherOptions teacherOptions;
     private final RunOptions runOptions;
     private final Path initFromTeacher;
+    private final int initStride;
     private final boolean groupByLength;
     private final TeacherSource localTeacher;
     private final TeacherFacts localTeacherFacts;
@@ -63,6 +64,7 @@ public final class Trainer {
         this.teacherOptions = b.teacherOptions;
         this.runOptions = b.run;
         this.initFromTeacher = b.initFromTeacher;
+        this.initStride = b.initStride;
         this.groupByLength = b.groupByLength;
         this.localTeacher = b.localTeacher;
         this.localTeacherFacts = b.localTeacherFacts;
@@ -86,7 +88,7 @@ public final class Trainer {
                 ? teacher.facts(objectiveOptions, teacherOptions, config.labels()) : localTeacherFacts);
         AbstractBlock student = Students.create(config, manager);
         if (initFromTeacher != null) {
-            TeacherInitializer.apply(student, config, initFromTeacher);
+            TeacherInitializer.apply(student, config, initFromTeacher, initStride);
         }
         objective.initialize(manager, config.hidden());
         Map<String, NDArray> parameters = trainable(student, objective);
@@ -244,6 +246,7 @@ public final class Trainer {
         private TeacherOptions teacherOptions = TeacherOptions.DEFAULTS;
         private RunOptions run = RunOptions.DEFAULTS;
         private Path initFromTeacher;
+        private int initStride = 2;
         private boolean groupByLength;
         private TeacherSource localTeacher;
         private TeacherFacts localTeacherFacts;
@@ -285,6 +288,16 @@ public final class Trainer {
         /** Initialises the student from a BERT-style teacher's ONNX file before training (DistilBERT recipe). */
         public Builder initFromTeacher(Path teacherOnnx) {
             this.initFromTeacher = teacherOnnx;
+            return this;
+        }
+
+        /**
+         * Starts from a pretrained encoder of the student's depth (every layer, e.g. a masked LM's encoder), whose
+         * classifier, if any, is left aside when its shape differs.
+         */
+        public Builder initFromPretrained(Path onnx) {
+            this.initFromTeacher = onnx;
+            this.initStride = 1;
             return this;
         }
 

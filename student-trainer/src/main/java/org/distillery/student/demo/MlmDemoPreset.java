@@ -1,0 +1,48 @@
+package org.distillery.student.demo;
+
+import org.distillery.student.options.OptimizerOptions;
+
+/**
+ * Sizes of the masked-LM demo: the teacher pretrained here, the students distilled from it, the downstream
+ * fine-tune.
+ *
+ * @param name               preset name
+ * @param maxLength          tokens per sequence
+ * @param batchSize          sequences per step
+ * @param teacherLayers      teacher encoder layers
+ * @param hidden             width of teacher and students (DistilBERT keeps the width and halves the depth)
+ * @param teacherSteps       teacher pretraining steps
+ * @param studentLayers      student encoder layers (every other teacher layer)
+ * @param studentSteps       steps of each student
+ * @param seeds              seeds per student variant
+ * @param heldOutMax         held-out sequences scored
+ * @param downstreamEpochs   epochs of each downstream fine-tune
+ * @param labelFraction      share of SpamAssassin training labels the fine-tunes see
+ */
+public record MlmDemoPreset(String name, int maxLength, int batchSize, int teacherLayers, int hidden,
+                            int teacherSteps, int studentLayers, int studentSteps, int seeds, int heldOutMax,
+                            int downstreamEpochs, double labelFraction) {
+    /** Seed of the teacher, the splits and the first student. */
+    public static final long SEED = 42;
+
+    /** The default run (about 15 minutes on 2 cores) and {@code --quick} (under 4). */
+    public static MlmDemoPreset named(String name) {
+        return switch (name) {
+            case "default" -> new MlmDemoPreset(name, 64, 32, 4, 128, 700, 2, 300, 3, 512, 4, 0.05);
+            case "quick" -> new MlmDemoPreset(name, 64, 32, 4, 128, 200, 2, 80, 1, 256, 3, 0.05);
+            case "tiny" -> new MlmDemoPreset(name, 32, 16, 2, 32, 30, 1, 12, 2, 64, 2, 0.5);
+            default -> throw new IllegalArgumentException("--preset must be tiny, quick or default, got '" + name
+                    + "'");
+        };
+    }
+
+    OptimizerOptions teacherOptimizer() {
+        return OptimizerOptions.DEFAULTS.withEpochs(1000).withMaxSteps(teacherSteps).withBatchSize(batchSize)
+                .withLearningRate(1e-3f).withSeed(SEED);
+    }
+
+    OptimizerOptions studentOptimizer(long seed) {
+        return OptimizerOptions.DEFAULTS.withEpochs(1000).withMaxSteps(studentSteps).withBatchSize(batchSize)
+                .withLearningRate(5e-4f).withSeed(seed);
+    }
+}
