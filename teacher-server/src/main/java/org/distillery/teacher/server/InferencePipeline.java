@@ -15,6 +15,7 @@ import org.distillery.proto.v1.Tensor;
 import org.distillery.proto.v1.Timings;
 import org.distillery.teacher.batching.InferenceJob;
 import org.distillery.teacher.batching.JobResult;
+import org.distillery.teacher.batching.RowSelector;
 import org.distillery.teacher.ensemble.EnsembleCombiner;
 import org.distillery.teacher.runtime.ElementType;
 import org.distillery.teacher.runtime.HostTensor;
@@ -33,12 +34,14 @@ import java.util.function.BiConsumer;
 
 /**
  * One request's way through the server: resolve the model or ensemble, check the request, tokenize or decode
- * inputs, submit a job to each chosen member's batcher, then combine, apply top-k and encode the response.
+ * inputs, submit a job to each chosen member's batcher (with the rows to keep when the request gives positions:
+ * the batcher gathers them while it splits the run), then combine, apply top-k and encode the response.
  * Checks fail fast by throwing {@link ServingException}; run failures complete the future exceptionally.
  */
 public final class InferencePipeline {
     private final ModelRegistry registry;
     private final RequestValidator validator;
+    private final ServerLimits limits;
     private final Executor responseExecutor;
 
     /**
@@ -47,6 +50,7 @@ public final class InferencePipeline {
     public InferencePipeline(ModelRegistry registry, ServerLimits limits, Executor responseExecutor) {
         this.registry = registry;
         this.validator = new RequestValidator(limits);
+        this.limits = limits;
         this.responseExecutor = responseExecutor;
     }
 
@@ -82,23 +86,30 @@ public final class InferencePipeline {
             }
             validator.checkBatch(request.getTextsCount());
         }
+        RequestPositions positions = request.hasPositions() ? RequestPositions.parse(request.getPositions(),
+                endpoint, outputs, limits.maxRequestElements()) : null;
         Set<String> wanted = new LinkedHashSet<>(outputs);
         long tokenizeNanos = 0;
         List<CompletableFuture<JobResult>> futures = new ArrayList<>();
         try {
             for (ServedModel member : members) {
                 Map<String, HostTensor> inputs;
+                int[] textLengths = null;
                 if (request.getTextsCount() > 0) {
                     long start = System.nanoTime();
-                    inputs = member.tokenizer().encode(request.getTextsList(), member.inputs().keySet());
+                    TextTokenizer.Tokenized tokenized = member.tokenizer().tokenize(request.getTextsList(),
+                            member.inputs().keySet());
                     tokenizeNanos += System.nanoTime() - start;
+                    inputs = tokenized.inputs();
+                    textLengths = tokenized.lengths();
                     validator.checkTokens(member, inputs);
                 } else {
                     inputs = validator.tensors(member, request);
                 }
                 int examples = inputs.values().iterator().next().batch();
+                RowSelector rows = positions == null ? null : positions.select(member, inputs, examples, textLengths);
                 InferenceJob job = new InferenceJob(inputs, wanted, examples,
-                        context == null ? null : context.getDeadline(), context);
+                        context == null ? null : context.getDeadline(), context, rows);
                 member.batcher().submit(job);
                 futures.add(job.result());
             }
