@@ -83,28 +83,33 @@ final class BatchAssembler {
     static Map<String, HostTensor> split(Merged merged, int index, int offset, int examples,
                                          Map<String, HostTensor> outputs, Map<String, TensorSpec> outputSpecs,
                                          Iterable<String> wanted) {
+        return split(merged, index, offset, examples, outputs, outputSpecs, wanted, null);
+    }
+
+    /**
+     * The rows of job {@code index} (starting at {@code offset}) of each wanted output; outputs the selector applies
+     * to are gathered at its (example, position) pairs instead, as {@code [rows, rest...]}.
+     *
+     * @param rows may be null
+     */
+    static Map<String, HostTensor> split(Merged merged, int index, int offset, int examples,
+                                         Map<String, HostTensor> outputs, Map<String, TensorSpec> outputSpecs,
+                                         Iterable<String> wanted, RowSelector rows) {
         Map<String, HostTensor> result = new LinkedHashMap<>();
         boolean alone = merged.jobDims().size() == 1;
         for (String name : wanted) {
             HostTensor out = outputs.get(name);
+            if (rows != null && rows.applies(name)) {
+                result.put(name, gather(name, out, ownShape(merged, index, examples, name, out, outputSpecs, alone),
+                        offset, rows));
+                continue;
+            }
             if (alone) {
                 result.put(name, out);
                 continue;
             }
             long[] shape = out.shape();
-            if (shape.length == 0 || shape[0] != merged.total()) {
-                throw ServingException.internal("output '" + name + "' has shape " + Arrays.toString(shape)
-                        + " with no batch axis of " + merged.total() + "; it cannot be split between requests", null);
-            }
-            long[] own = shape.clone();
-            own[0] = examples;
-            TensorSpec spec = outputSpecs.get(name);
-            for (int i = 1; i < shape.length; i++) {
-                String key = outputKey(spec, i, shape[i], merged.batchDims(), merged.jobDims());
-                if (key != null) {
-                    own[i] = merged.jobDims().get(index).get(key);
-                }
-            }
+            long[] own = ownShape(merged, index, examples, name, out, outputSpecs, false);
             HostTensor part = HostTensor.filled(out.type(), own, 0);
             long[] srcOrigin = new long[shape.length];
             srcOrigin[0] = offset;
@@ -112,6 +117,70 @@ final class BatchAssembler {
             result.put(name, part);
         }
         return result;
+    }
+
+    /** The shape of one job's part of an output: its examples, and axes that follow a padded input cut back. */
+    private static long[] ownShape(Merged merged, int index, int examples, String name, HostTensor out,
+                                   Map<String, TensorSpec> outputSpecs, boolean alone) {
+        long[] shape = out.shape();
+        if (shape.length == 0 || shape[0] != merged.total()) {
+            throw ServingException.internal("output '" + name + "' has shape " + Arrays.toString(shape)
+                    + " with no batch axis of " + merged.total() + "; it cannot be split between requests", null);
+        }
+        long[] own = shape.clone();
+        own[0] = examples;
+        if (alone) {
+            return own;
+        }
+        TensorSpec spec = outputSpecs.get(name);
+        for (int i = 1; i < shape.length; i++) {
+            String key = outputKey(spec, i, shape[i], merged.batchDims(), merged.jobDims());
+            if (key != null) {
+                own[i] = merged.jobDims().get(index).get(key);
+            }
+        }
+        return own;
+    }
+
+    /**
+     * Rows of a {@code [batch, sequence, rest...]} output at a job's (example, position) pairs, copied straight from
+     * the batch's output: {@code [rows, rest...]}, the rest cut back as the job's own part would be. Positions are
+     * checked against the run's sequence axis, which is at least the job's own length.
+     */
+    private static HostTensor gather(String name, HostTensor out, long[] own, int offset, RowSelector rows) {
+        long[] shape = out.shape();
+        if (shape.length < 3) {
+            throw ServingException.internal("output '" + name + "' has shape " + Arrays.toString(shape)
+                    + "; positions select rows of outputs shaped [batch, sequence, ...]", null);
+        }
+        int n = rows.rows();
+        long[] gathered = new long[shape.length - 1];
+        gathered[0] = n;
+        System.arraycopy(own, 2, gathered, 1, shape.length - 2);
+        // The destination seen with a unit sequence axis, so that each row is one block copy of rank shape.length.
+        long[] target = new long[shape.length];
+        target[0] = n;
+        target[1] = 1;
+        System.arraycopy(own, 2, target, 2, shape.length - 2);
+        long[] block = target.clone();
+        block[0] = 1;
+        HostTensor part = HostTensor.filled(out.type(), gathered, 0);
+        long[] srcOrigin = new long[shape.length];
+        long[] dstOrigin = new long[shape.length];
+        for (int r = 0; r < n; r++) {
+            int example = rows.example(r);
+            int position = rows.position(r);
+            if (example < 0 || example >= own[0] || position < 0 || position >= shape[1]) {
+                throw ServingException.internal("output '" + name + "' has shape " + Arrays.toString(shape)
+                        + " in this run; row " + r + " asks for example " + example + " of " + own[0]
+                        + " at position " + position, null);
+            }
+            srcOrigin[0] = offset + example;
+            srcOrigin[1] = position;
+            dstOrigin[0] = r;
+            Blocks.copy(out.data(), shape, srcOrigin, part.data(), target, dstOrigin, block);
+        }
+        return part;
     }
 
     /**

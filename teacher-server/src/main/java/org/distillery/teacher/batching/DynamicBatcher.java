@@ -237,7 +237,7 @@ public final class DynamicBatcher implements AutoCloseable {
             observer.waited(start - job.submittedNanos());
             try {
                 Map<String, HostTensor> own = BatchAssembler.split(merged, i, offset, job.examples(), outputs,
-                        model.outputs(), job.outputs());
+                        model.outputs(), job.outputs(), job.rows());
                 job.result().complete(new JobResult(own, start - job.submittedNanos(), compute, examples));
             } catch (RuntimeException e) {
                 job.result().completeExceptionally(e);

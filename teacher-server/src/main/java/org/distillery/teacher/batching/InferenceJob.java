@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A validated request for one model: its inputs (batch axis first, all with the same batch size), the outputs it
- * wants, and the future the batcher completes. Jobs whose deadline passed or whose call was cancelled are dropped
- * before they run.
+ * wants, optionally the rows of its sequence outputs to keep, and the future the batcher completes. Jobs whose
+ * deadline passed or whose call was cancelled are dropped before they run.
  */
 public final class InferenceJob {
     private final Map<String, HostTensor> inputs;
@@ -19,6 +19,7 @@ public final class InferenceJob {
     private final int examples;
     private final Deadline deadline;
     private final Context context;
+    private final RowSelector rows;
     private final long submittedNanos = System.nanoTime();
     private final CompletableFuture<JobResult> result = new CompletableFuture<>();
 
@@ -28,6 +29,17 @@ public final class InferenceJob {
      */
     public InferenceJob(Map<String, HostTensor> inputs, Set<String> outputs, int examples, Deadline deadline,
                         Context context) {
+        this(inputs, outputs, examples, deadline, context, null);
+    }
+
+    /**
+     * @param deadline may be null
+     * @param context  the caller's context, checked for cancellation; may be null
+     * @param rows     rows of the sequence outputs to keep, gathered while the batch is split; null keeps all
+     */
+    public InferenceJob(Map<String, HostTensor> inputs, Set<String> outputs, int examples, Deadline deadline,
+                        Context context, RowSelector rows) {
+        this.rows = rows;
         this.inputs = inputs;
         this.outputs = outputs;
         this.examples = examples;
@@ -41,6 +53,11 @@ public final class InferenceJob {
 
     public Set<String> outputs() {
         return outputs;
+    }
+
+    /** The rows to keep of sequence outputs, or null for whole outputs. */
+    public RowSelector rows() {
+        return rows;
     }
 
     public int examples() {

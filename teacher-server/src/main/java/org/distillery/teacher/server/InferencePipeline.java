@@ -15,11 +15,13 @@ import org.distillery.proto.v1.Tensor;
 import org.distillery.proto.v1.Timings;
 import org.distillery.teacher.batching.InferenceJob;
 import org.distillery.teacher.batching.JobResult;
+import org.distillery.teacher.batching.RowSelector;
 import org.distillery.teacher.ensemble.EnsembleCombiner;
 import org.distillery.teacher.runtime.ElementType;
 import org.distillery.teacher.runtime.HostTensor;
 import org.distillery.teacher.runtime.TensorSpec;
 import org.distillery.teacher.tokenize.TextTokenizer;
+import org.distillery.teacher.vocabulary.VocabularyOptions;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -33,12 +35,15 @@ import java.util.function.BiConsumer;
 
 /**
  * One request's way through the server: resolve the model or ensemble, check the request, tokenize or decode
- * inputs, submit a job to each chosen member's batcher, then combine, apply top-k and encode the response.
- * Checks fail fast by throwing {@link ServingException}; run failures complete the future exceptionally.
+ * inputs, submit a job to each chosen member's batcher (with the rows to keep when the request gives positions:
+ * the batcher gathers them while it splits the run), then combine, apply top-k or the vocabulary selection and
+ * encode the response. Checks fail fast by throwing {@link ServingException}; run failures complete the future
+ * exceptionally.
  */
 public final class InferencePipeline {
     private final ModelRegistry registry;
     private final RequestValidator validator;
+    private final ServerLimits limits;
     private final Executor responseExecutor;
 
     /**
@@ -47,6 +52,7 @@ public final class InferencePipeline {
     public InferencePipeline(ModelRegistry registry, ServerLimits limits, Executor responseExecutor) {
         this.registry = registry;
         this.validator = new RequestValidator(limits);
+        this.limits = limits;
         this.responseExecutor = responseExecutor;
     }
 
@@ -66,6 +72,8 @@ public final class InferencePipeline {
         CombineMode mode = combineMode(endpoint, options);
         float temperature = temperature(options);
         List<ServedModel> members = members(endpoint, options);
+        VocabularyOptions vocabulary = request.hasVocabulary()
+                ? RequestVocabulary.check(endpoint, request, outputs, mode) : null;
         if (request.getTextsCount() > 0 && request.getInputsCount() > 0) {
             throw ServingException.invalidArgument("request has both inputs and texts; send exactly one");
         }
@@ -82,23 +90,30 @@ public final class InferencePipeline {
             }
             validator.checkBatch(request.getTextsCount());
         }
+        RequestPositions positions = request.hasPositions() ? RequestPositions.parse(request.getPositions(),
+                endpoint, outputs, limits.maxRequestElements()) : null;
         Set<String> wanted = new LinkedHashSet<>(outputs);
         long tokenizeNanos = 0;
         List<CompletableFuture<JobResult>> futures = new ArrayList<>();
         try {
             for (ServedModel member : members) {
                 Map<String, HostTensor> inputs;
+                int[] textLengths = null;
                 if (request.getTextsCount() > 0) {
                     long start = System.nanoTime();
-                    inputs = member.tokenizer().encode(request.getTextsList(), member.inputs().keySet());
+                    TextTokenizer.Tokenized tokenized = member.tokenizer().tokenize(request.getTextsList(),
+                            member.inputs().keySet());
                     tokenizeNanos += System.nanoTime() - start;
+                    inputs = tokenized.inputs();
+                    textLengths = tokenized.lengths();
                     validator.checkTokens(member, inputs);
                 } else {
                     inputs = validator.tensors(member, request);
                 }
                 int examples = inputs.values().iterator().next().batch();
+                RowSelector rows = positions == null ? null : positions.select(member, inputs, examples, textLengths);
                 InferenceJob job = new InferenceJob(inputs, wanted, examples,
-                        context == null ? null : context.getDeadline(), context);
+                        context == null ? null : context.getDeadline(), context, rows);
                 member.batcher().submit(job);
                 futures.add(job.result());
             }
@@ -111,13 +126,14 @@ public final class InferencePipeline {
             List<JobResult> results = new ArrayList<>();
             futures.forEach(f -> results.add(f.join()));
             return respond(request, endpoint, members, results, outputs, topKOutputs, dtype, mode, temperature,
-                    tokenizeMicros);
+                    vocabulary, tokenizeMicros);
         }, responseExecutor);
     }
 
     private InferResponse respond(InferRequest request, Endpoint endpoint, List<ServedModel> members,
                                   List<JobResult> results, List<String> outputs, List<String> topKOutputs,
-                                  DataType dtype, CombineMode mode, float temperature, long tokenizeMicros) {
+                                  DataType dtype, CombineMode mode, float temperature, VocabularyOptions vocabulary,
+                                  long tokenizeMicros) {
         InferResponse.Builder response = InferResponse.newBuilder().setRequestId(request.getRequestId());
         long queue = 0;
         long compute = 0;
@@ -151,7 +167,15 @@ public final class InferencePipeline {
             results.forEach(r -> each.add(r.outputs()));
             combined = EnsembleCombiner.combine(names, each, outputs, endpoint.logitsOutput(), mode, temperature);
         }
-        encode(combined, outputs, topKOutputs, dtype, k, response::putOutputs, response::putTopKIndices);
+        if (vocabulary == null) {
+            encode(combined, outputs, topKOutputs, dtype, k, response::putOutputs, response::putTopKIndices);
+            return response.build();
+        }
+        String logits = endpoint.logitsOutput();
+        List<String> others = new ArrayList<>(outputs);
+        others.remove(logits);
+        encode(combined, others, topKOutputs, dtype, 0, response::putOutputs, response::putTopKIndices);
+        RequestVocabulary.encode(logits, combined.get(logits), vocabulary, dtype, response);
         return response.build();
     }
 

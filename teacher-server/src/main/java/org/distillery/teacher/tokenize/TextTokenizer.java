@@ -50,6 +50,11 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Tokenizes texts into the inputs the model declares, shape {@code [texts, longest]}. */
     public Map<String, HostTensor> encode(List<TextInput> texts, Set<String> modelInputs) {
+        return tokenize(texts, modelInputs).inputs();
+    }
+
+    /** Tokenizes texts into the inputs the model declares, with each text's own token count. */
+    public Tokenized tokenize(List<TextInput> texts, Set<String> modelInputs) {
         List<String> first = new ArrayList<>(texts.size());
         List<String> pairs = new ArrayList<>(texts.size());
         texts.forEach(t -> {
@@ -65,7 +70,22 @@ public final class TextTokenizer implements AutoCloseable {
         if (modelInputs.contains(TOKEN_TYPE_IDS)) {
             out.put(TOKEN_TYPE_IDS, HostTensor.ofLongs(ids.tokenTypeIds(), ids.batch(), ids.length()));
         }
-        return out;
+        int[] lengths = new int[ids.batch()];
+        for (int b = 0; b < ids.batch(); b++) {
+            for (int i = 0; i < ids.length(); i++) {
+                lengths[b] += (int) ids.attentionMask()[b * ids.length() + i];
+            }
+        }
+        return new Tokenized(out, lengths);
+    }
+
+    /**
+     * Tokenized texts.
+     *
+     * @param inputs  the model's inputs, {@code [texts, longest]}
+     * @param lengths per text, its tokens before padding (special tokens included)
+     */
+    public record Tokenized(Map<String, HostTensor> inputs, int[] lengths) {
     }
 
     @Override

@@ -82,4 +82,38 @@ class BatchAssemblerTest {
         assertArrayEquals(new long[]{1, 2}, first.shape());
         assertArrayEquals(new float[]{1, 2}, first.floats());
     }
+
+    @Test
+    void rowSelectorGathersPositionsFromTheBatchOutputAndCutsTheRestBack() {
+        // out [batch, seq, seq2]: axis 1 is gathered, axis 2 (also the padded "seq") is cut to the job's length.
+        TensorSpec ids = new TensorSpec("ids", ElementType.INT64, new long[]{-1, -1}, new String[]{"batch", "seq"});
+        TensorSpec out = new TensorSpec("out", ElementType.FLOAT, new long[]{-1, -1, -1},
+                new String[]{"batch", "seq", "seq"});
+        InferenceJob a = job(new long[]{1, 2, 3, 4}, 1, 4);
+        InferenceJob b = job(new long[]{5, 6, 7, 8}, 2, 2);
+        BatchAssembler.Merged merged = BatchAssembler.merge(Map.of("ids", ids), List.of(a, b), Map.of());
+        float[] values = new float[3 * 4 * 4];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i;
+        }
+        Map<String, HostTensor> outputs = Map.of("out", HostTensor.ofFloats(values, 3, 4, 4));
+        // Job b (rows 1 and 2 of the run): example 1 at position 1, then example 0 at positions 0 and 1.
+        RowSelector rows = new RowSelector(new int[]{1, 0, 0}, new int[]{1, 0, 1}, Set.of("out"));
+        HostTensor got = BatchAssembler.split(merged, 1, 1, 2, outputs, Map.of("out", out), List.of("out"), rows)
+                .get("out");
+        assertArrayEquals(new long[]{3, 2}, got.shape());
+        // run row 2, position 1 → 2*16 + 1*4 = 36; run row 1, positions 0 and 1 → 16, 20
+        assertArrayEquals(new float[]{36, 37, 16, 17, 20, 21}, got.floats());
+        // Alone in its run, the job's whole axes are kept.
+        BatchAssembler.Merged alone = BatchAssembler.merge(Map.of("ids", ids), List.of(a), Map.of());
+        Map<String, HostTensor> own = Map.of("out", HostTensor.ofFloats(java.util.Arrays.copyOf(values, 16), 1, 4, 4));
+        HostTensor single = BatchAssembler.split(alone, 0, 0, 1, own, Map.of("out", out), List.of("out"),
+                new RowSelector(new int[]{0}, new int[]{3}, Set.of("out"))).get("out");
+        assertArrayEquals(new long[]{1, 4}, single.shape());
+        assertArrayEquals(new float[]{12, 13, 14, 15}, single.floats());
+        // An output the selector does not name is split whole.
+        HostTensor whole = BatchAssembler.split(merged, 0, 0, 1, outputs, Map.of("out", out), List.of("out"),
+                new RowSelector(new int[0], new int[0], Set.of("other"))).get("out");
+        assertArrayEquals(new long[]{1, 4, 4}, whole.shape());
+    }
 }

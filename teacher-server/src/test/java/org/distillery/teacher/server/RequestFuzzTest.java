@@ -131,6 +131,7 @@ class RequestFuzzTest {
         assertEquals(request.getRequestId(), response.getRequestId());
         check(response.getOutputsMap());
         check(response.getTopKIndicesMap());
+        check(response.getSampleWeightsMap());
         response.getMemberOutputsList().forEach(m -> {
             check(m.getOutputsMap());
             check(m.getTopKIndicesMap());
