@@ -8,7 +8,9 @@ the 16-bit and top-k answers against the FLOAT32 one and exits 1 on any mismatch
 Wire format (distillery/v1/teacher.proto): a Tensor is dtype + shape + raw little-endian row-major bytes. Top-k
 answers carry the k largest values over the last axis (largest first, in the requested dtype) under the output's
 name in `outputs`, and their int32 positions along that axis under the same name in `top_k_indices`; both have the
-output's shape with the last axis cut to k.
+output's shape with the last axis cut to k. A vocabulary selection (InferRequest.vocabulary) answers the logits output
+as log-probabilities the same way; SAMPLE adds `sample_weights` (count / k per distinct drawn token, 0 for padding)
+under the same name, so that sum(weight * f(token)) estimates the expectation of f. --sample K asks for one.
 """
 
 import argparse
@@ -83,8 +85,8 @@ def decode(pb, tensor):
     return values.reshape(shape)
 
 
-def infer_request(pb, model, texts, dtype, top_k=0, outputs=(), request_id=""):
-    return pb.InferRequest(
+def infer_request(pb, model, texts, dtype, top_k=0, outputs=(), request_id="", vocabulary=None):
+    request = pb.InferRequest(
         model=model,
         request_id=request_id,
         texts=[pb.TextInput(text=t) for t in texts],
@@ -92,6 +94,9 @@ def infer_request(pb, model, texts, dtype, top_k=0, outputs=(), request_id=""):
         output_dtype=pb.DataType.Value(dtype),
         top_k=top_k,
     )
+    if vocabulary is not None:
+        request.vocabulary.CopyFrom(vocabulary)
+    return request
 
 
 def spec(pb, t):
@@ -119,6 +124,11 @@ def decode_response(pb, response):
     outputs = {name: decode(pb, t) for name, t in response.outputs.items()}
     indices = {name: decode(pb, t) for name, t in response.top_k_indices.items()}
     return outputs, indices
+
+
+def decode_sample_weights(pb, response):
+    """The importance weights of a SAMPLE vocabulary selection by output name (FLOAT32 or FLOAT16 on the wire)."""
+    return {name: decode(pb, t) for name, t in response.sample_weights.items()}
 
 
 class Checker:
@@ -205,6 +215,36 @@ class Checker:
             print("check %-40s ok  indices select the %d largest, values within the %s bound"
                   % (label + " " + name, want, dtype))
 
+    def sample(self, label, k, values, indices, weights):
+        """A SAMPLE selection: per row, weights are counts / k summing to 1, ids distinct, values log-probabilities."""
+        for name, w in weights.items():
+            v = values.get(name)
+            idx = indices.get(name)
+            if v is None or idx is None or v.shape != w.shape or idx.shape != w.shape:
+                self.fail("%s %s: values, indices and weights differ in shape" % (label, name))
+                continue
+            rows_w = w.reshape(-1, w.shape[-1]).astype(np.float64)
+            rows_i = idx.reshape(-1, idx.shape[-1])
+            rows_v = v.reshape(-1, v.shape[-1])
+            # FLOAT16 weights are count / k rounded to 11 significant bits; the counts are whole numbers.
+            counts = rows_w * k
+            if np.any(np.abs(counts - np.round(counts)) > 1e-2 * np.maximum(1.0, counts)):
+                self.fail("%s %s: a weight is not a count / %d" % (label, name, k))
+                continue
+            if np.any(np.abs(np.round(counts).sum(axis=-1) - k) > 0):
+                self.fail("%s %s: a row's counts do not add up to k = %d" % (label, name, k))
+                continue
+            drawn = rows_w > 0
+            if any(len(set(r[d].tolist())) != int(d.sum()) for r, d in zip(rows_i, drawn)):
+                self.fail("%s %s: a token repeats within a row" % (label, name))
+                continue
+            if np.any(rows_v[drawn] > 1e-3) or np.any(rows_i[~drawn] != 0) or np.any(rows_v[~drawn] != 0):
+                self.fail("%s %s: values are not log-probabilities, or padding is not id 0 and value 0"
+                          % (label, name))
+                continue
+            print("check %-40s ok  %d rows of weights summing to 1, at most %d distinct tokens"
+                  % (label + " " + name, rows_w.shape[0], w.shape[-1]))
+
 
 def run(args):
     pb, pb_grpc = load_stubs(args.stubs)
@@ -277,6 +317,14 @@ def exchange(args, pb, stub):
                      timeout=args.timeout)
     top_values, top_indices = decode_response(pb, response)
     describe("Infer top-%d %s" % (args.top_k, args.top_k_dtype), response, top_values, top_indices)
+    sampled = None
+    if args.sample > 0:
+        selection = pb.VocabularySelection(mode=pb.VocabularySelection.SAMPLE, k=args.sample, seed=1)
+        response = infer(infer_request(pb, model, texts, args.top_k_dtype, outputs=top_outputs, vocabulary=selection),
+                         timeout=args.timeout)
+        sample_values, sample_indices = decode_response(pb, response)
+        sampled = (sample_values, sample_indices, decode_sample_weights(pb, response))
+        describe("Infer sample-%d %s" % (args.sample, args.top_k_dtype), response, sample_values, sample_indices)
 
     stream_answers = None
     if args.stream:
@@ -288,6 +336,8 @@ def exchange(args, pb, stub):
         return 0
     checker = Checker()
     check(checker, "Infer", args, answers, top_values, top_indices)
+    if sampled is not None:
+        checker.sample("Infer sample", args.sample, *sampled)
     if stream_answers is not None:
         check(checker, "InferStream", args, *stream_answers)
     if checker.failures:
@@ -340,6 +390,8 @@ def main(argv=None):
     parser.add_argument("--top-k", type=int, default=5, help="k for the top-k request (default %(default)s)")
     parser.add_argument("--top-k-dtype", default="FLOAT32", choices=["FLOAT32", "FLOAT16", "BFLOAT16"],
                         help="dtype of the top-k values (default %(default)s)")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="also ask for a SAMPLE vocabulary selection of this many draws (default: none)")
     parser.add_argument("--stream", action="store_true", help="also send the requests on one InferStream")
     parser.add_argument("--check", action="store_true",
                         help="compare FLOAT16, BFLOAT16 and top-k against FLOAT32; exit 1 on a mismatch")
@@ -349,8 +401,8 @@ def main(argv=None):
     parser.add_argument("--stubs", default=os.path.join(HERE, "generated"),
                         help="directory generate.sh wrote the stubs to (default: generated/ beside this file)")
     args = parser.parse_args(argv)
-    if args.copies < 1 or args.top_k < 1 or args.max_message_mib < 0:
-        parser.error("--copies and --top-k must be >= 1, --max-message-mib >= 0")
+    if args.copies < 1 or args.top_k < 1 or args.max_message_mib < 0 or args.sample < 0:
+        parser.error("--copies and --top-k must be >= 1, --max-message-mib and --sample >= 0")
     return run(args)
 
 
