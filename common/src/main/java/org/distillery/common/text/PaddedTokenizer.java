@@ -21,12 +21,16 @@ import java.util.List;
  */
 public final class PaddedTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
+    private final Path file;
+    private HuggingFaceTokenizer untruncated;
     private final long padId;
     private final int maxLength;
     private final int vocabularySize;
 
-    private PaddedTokenizer(HuggingFaceTokenizer tokenizer, long padId, int maxLength, int vocabularySize) {
+    private PaddedTokenizer(HuggingFaceTokenizer tokenizer, Path file, long padId, int maxLength,
+                            int vocabularySize) {
         this.tokenizer = tokenizer;
+        this.file = file;
         this.padId = padId;
         this.maxLength = maxLength;
         this.vocabularySize = vocabularySize;
@@ -50,7 +54,7 @@ public final class PaddedTokenizer implements AutoCloseable {
         try {
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file)
                     .optMaxLength(maxLength).optTruncation(true).optPadding(false).optAddSpecialTokens(true).build();
-            return new PaddedTokenizer(tokenizer, padId, maxLength, vocabularySize(root));
+            return new PaddedTokenizer(tokenizer, file, padId, maxLength, vocabularySize(root));
         } catch (RuntimeException e) {
             throw new IOException("not a valid tokenizer.json: " + file + " (" + e.getMessage() + ")", e);
         }
@@ -126,9 +130,17 @@ public final class PaddedTokenizer implements AutoCloseable {
         return vocabularySize;
     }
 
-    /** Ids of a text without special tokens. */
-    public long[] ids(String text) {
-        return tokenizer.encode(text, false, false).getIds();
+    /** Ids of a whole text, without special tokens and not truncated (a corpus cut into pieces later). */
+    public synchronized long[] ids(String text) {
+        if (untruncated == null) {
+            try {
+                untruncated = HuggingFaceTokenizer.builder().optTokenizerPath(file).optTruncation(false)
+                        .optPadding(false).optAddSpecialTokens(false).build();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return untruncated.encode(text, false, false).getIds();
     }
 
     /**
@@ -159,7 +171,10 @@ public final class PaddedTokenizer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         tokenizer.close();
+        if (untruncated != null) {
+            untruncated.close();
+        }
     }
 }

@@ -204,11 +204,18 @@ public final class MlmDemo {
                                     .withSeed(seed), ObjectiveOptions.LABELS_ONLY, tokenizer)
                     .run(RunOptions.in(runDir.resolveSibling(runDir.getFileName() + "-downstream")))
                     .initFromPretrained(studentOnnx).build()
-                    .train(labels.undistilled(), test, manager);
+                    .train(labelled(labels), test, manager);
             Map<String, Double> m = Validation.evaluate(r.student(), new ParameterStore(manager, false), test,
                     tokenizer, 2, manager);
             return new double[]{m.get("accuracy"), m.getOrDefault("f1", Double.NaN)};
         }
+    }
+
+    /** The labelled examples of the transfer set, once each. */
+    private static Dataset labelled(TransferSet labels) {
+        Dataset all = labels.distilled();
+        return new Dataset(all.source() + " (labelled part)", all.examples().stream()
+                .filter(org.distillery.student.data.Example::labelled).toList(), all.labelNames());
     }
 
     private static Map<String, Object> summary(List<StudentFigures> students) {

@@ -28,8 +28,8 @@ public record MlmDemoPreset(String name, int maxLength, int batchSize, int teach
     /** The default run (about 15 minutes on 2 cores) and {@code --quick} (under 4). */
     public static MlmDemoPreset named(String name) {
         return switch (name) {
-            case "default" -> new MlmDemoPreset(name, 64, 32, 4, 128, 700, 2, 300, 3, 512, 4, 0.05);
-            case "quick" -> new MlmDemoPreset(name, 64, 32, 4, 128, 200, 2, 80, 1, 256, 3, 0.05);
+            case "default" -> new MlmDemoPreset(name, 64, 32, 4, 128, 700, 2, 300, 3, 512, 10, 0.05);
+            case "quick" -> new MlmDemoPreset(name, 64, 32, 4, 128, 200, 2, 80, 1, 256, 8, 0.05);
             case "tiny" -> new MlmDemoPreset(name, 32, 16, 2, 32, 30, 1, 12, 2, 64, 2, 0.5);
             default -> throw new IllegalArgumentException("--preset must be tiny, quick or default, got '" + name
                     + "'");

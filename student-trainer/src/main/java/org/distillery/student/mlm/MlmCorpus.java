@@ -48,7 +48,7 @@ public record MlmCorpus(List<int[]> sequences, int[] documents, long[] counts, S
     /** Shortest sequence kept, special tokens included. */
     public static final int MIN_TOKENS = 12;
     private static final int MAGIC = 0x444D4C4D; // "DMLM"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /** Tokens in all sequences, special tokens included. */
     public long tokens() {

@@ -1,24 +1,16 @@
 package org.distillery.student.mlm;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import org.distillery.common.text.TokenIds;
 import org.distillery.student.loss.NativeArrays;
 
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,49 +81,16 @@ public final class MlmEvaluation {
      */
     public static Result evaluate(Path onnx, String logitsOutput, List<MaskedBatch> batches) {
         Tally tally = new Tally();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             OrtSession session = env.createSession(onnx.toString(), options)) {
+        try (OnnxMaskedLm model = new OnnxMaskedLm(onnx, logitsOutput)) {
             for (MaskedBatch b : batches) {
                 if (b.predicted() == 0) {
                     continue;
                 }
-                TokenIds t = b.inputs();
-                long[] shape = {t.batch(), t.length()};
-                Map<String, OnnxTensor> feeds = new HashMap<>();
-                try {
-                    Map<String, long[]> all = Map.of("input_ids", t.inputIds(), "attention_mask", t.attentionMask(),
-                            "token_type_ids", t.tokenTypeIds());
-                    for (String name : session.getInputNames()) {
-                        long[] values = all.get(name);
-                        if (values == null) {
-                            throw new IllegalArgumentException(onnx + " wants input '" + name + "'; masked-LM "
-                                    + "batches have " + all.keySet());
-                        }
-                        feeds.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape));
-                    }
-                    try (OrtSession.Result result = session.run(feeds, java.util.Set.of(logitsOutput))) {
-                        OnnxTensor out = (OnnxTensor) result.get(logitsOutput).orElseThrow();
-                        long[] dims = out.getInfo().getShape();
-                        if (dims.length != 3 || dims[0] != t.batch() || dims[1] != t.length()) {
-                            throw new IllegalArgumentException(onnx + ": expected '" + logitsOutput + "' of shape ["
-                                    + t.batch() + ", " + t.length() + ", vocab], got " + java.util.Arrays.toString(dims));
-                        }
-                        int vocab = (int) dims[2];
-                        FloatBuffer buffer = out.getFloatBuffer();
-                        float[] row = new float[vocab];
-                        for (int n = 0; n < b.predicted(); n++) {
-                            buffer.position((int) (b.flat()[n] * vocab));
-                            buffer.get(row);
-                            tally.add(row, 0, vocab, (int) b.targets()[n]);
-                        }
-                    }
-                } finally {
-                    feeds.values().forEach(OnnxTensor::close);
+                float[] rows = model.logitsAt(b);
+                for (int n = 0; n < b.predicted(); n++) {
+                    tally.add(rows, n * model.vocab(), model.vocab(), (int) b.targets()[n]);
                 }
             }
-        } catch (OrtException e) {
-            throw new IllegalArgumentException("cannot run " + onnx + ": " + e.getMessage(), e);
         }
         return tally.result();
     }

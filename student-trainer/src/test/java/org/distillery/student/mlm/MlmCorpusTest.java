@@ -58,6 +58,10 @@ class MlmCorpusTest {
             assertEquals(tokens, Arrays.stream(corpus.counts()).sum());
             assertFalse(Arrays.stream(corpus.documents()).anyMatch(d -> d == documents.size() - 1),
                     "the two-word document gives no sequence");
+            // a document longer than one sequence is cut into pieces, not truncated
+            long fromFirst = Arrays.stream(corpus.documents()).filter(d -> d == 0).count();
+            long firstTokens = tokenizer.ids(documents.get(0)).length;
+            assertTrue(firstTokens > 14 && fromFirst >= 2, firstTokens + " tokens gave " + fromFirst + " sequences");
         }
     }
 
