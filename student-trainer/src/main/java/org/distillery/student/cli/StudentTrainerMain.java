@@ -21,7 +21,8 @@ import java.util.List;
 @Command(name = "student-trainer", mixinStandardHelpOptions = true, versionProvider = StudentTrainerMain.Version.class,
         description = "Trains a small DJL student, by distillation from a teacher server when one is given.",
         subcommands = {TrainCommand.class, TrainTeacherCommand.class, ExportCommand.class, DemoCommand.class,
-                TokenizerCommand.class, BenchCommand.class, StepBenchCommand.class, CacheCommand.class})
+                TokenizerCommand.class, BenchCommand.class, StepBenchCommand.class, WireBenchCommand.class,
+                CacheCommand.class})
 public final class StudentTrainerMain implements Runnable {
     /** Exit code for bad arguments, files or data. */
     public static final int USAGE_ERROR = 2;

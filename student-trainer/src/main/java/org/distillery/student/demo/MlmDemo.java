@@ -20,6 +20,8 @@ import org.distillery.student.mlm.MlmEvaluation;
 import org.distillery.student.mlm.MlmMasker;
 import org.distillery.student.mlm.MlmObjectiveOptions;
 import org.distillery.student.mlm.MlmWire;
+import org.distillery.student.mlm.OnnxMaskedLm;
+import org.distillery.student.bench.WireBenchmark;
 import org.distillery.student.mlm.TeacherLogits;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.StudentKind;
@@ -85,7 +87,7 @@ public final class MlmDemo {
         try (PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, preset.maxLength(), null);
              NDManager manager = NDManager.newBaseManager("PyTorch")) {
             MlmJob.Corpus corpus = MlmJob.corpus(data, tokenizer, tokenizerFile, 0.05, MlmDemoPreset.SEED);
-            MlmMasker masker = new MlmMasker(MaskingOptions.DISTILBERT, corpus.train().counts(), corpus.special());
+            MlmMasker masker = new MlmMasker(MaskingOptions.EVALUATION, corpus.train().counts(), corpus.special());
             List<MaskedBatch> heldOut = MlmEvaluation.batches(corpus.heldOut().first(preset.heldOutMax())
                     .sequences(), masker, preset.batchSize());
             long heldPositions = heldOut.stream().mapToLong(MaskedBatch::predicted).sum();
@@ -114,6 +116,7 @@ public final class MlmDemo {
             StudentConfig studentConfig = new StudentConfig(StudentKind.BERT_MLM, vocab, preset.hidden(),
                     preset.studentLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0.1f);
             List<StudentFigures> students = new ArrayList<>();
+            List<WireBenchmark.Row> wire;
             List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.1, 0.1, MlmDemoPreset.SEED);
             TransferSet labels = TransferSet.of(splits.get(0), preset.labelFraction(), MlmDemoPreset.SEED);
             stage(3, "teacher server (separate process) serving the teacher; students: " + preset.seeds()
@@ -129,19 +132,25 @@ public final class MlmDemo {
                                 tokenizer, labels, splits.get(2), manager));
                     }
                 }
+                stage(4, "wire: the teacher's distribution at the held-out masked positions sent as top-k, samples "
+                        + "and dense, against dense fp32, for the MLM-only student of seed " + MlmDemoPreset.SEED);
+                wire = wire(server, heldOut, out.resolve("students").resolve("mlm-only-seed" + MlmDemoPreset.SEED
+                        + ".onnx"));
+                System.out.print(WireBenchmark.table(wire));
             }
-            stage(4, "report");
+            stage(5, "report");
             report.put("preset", preset);
             report.put("teacher_logits", teacherLogits.toString());
             report.put("held_out_positions", heldPositions);
             report.put("teacher", Map.of("masked_accuracy", teacherScore.accuracy(), "perplexity",
                     teacherScore.perplexity(), "seconds", teacherRun.seconds()));
             report.put("students", students);
+            report.put("wire", wire);
             Map<String, Object> summary = summary(students);
             report.put("summary", summary);
             report.put("seconds", (System.nanoTime() - started) / 1e9);
             AtomicFiles.writeString(out.resolve("report.json"), Json.PRETTY.toJson(report));
-            String table = table(teacherScore, students, summary);
+            String table = table(teacherScore, students, summary) + "\n" + WireBenchmark.table(wire);
             AtomicFiles.writeString(out.resolve("report.md"), table);
             System.out.println();
             System.out.print(table);
@@ -191,6 +200,28 @@ public final class MlmDemo {
         return new StudentFigures(variant, seed, last.get("val_masked_accuracy"), last.get("val_perplexity"),
                 downstream[0], downstream[1], result.requests(), result.requestBytes(), result.responseBytes(),
                 result.logitsBytes(), result.positions(), result.waitSeconds(), result.seconds());
+    }
+
+    /** The wire benchmark on (at most 4 of) the held-out batches. */
+    private List<WireBenchmark.Row> wire(TeacherProcess server, List<MaskedBatch> heldOut, Path studentOnnx)
+            throws Exception {
+        TeacherOptions options = TeacherOptions.of(server.target(), TEACHER);
+        List<TeacherLogits> modes = new ArrayList<>();
+        for (String m : List.of("topk:8", "topk:32", "topk:128", "sample:8", "sample:32", "sample:128", "dense")) {
+            modes.add(TeacherLogits.parse(m));
+        }
+        try (TeacherConnection connection = TeacherConnection.open(options);
+             OnnxMaskedLm student = new OnnxMaskedLm(studentOnnx, "logits")) {
+            TeacherClient client = connection.client(new TeacherNeeds(true, List.of()));
+            try {
+                MlmWire base = new MlmWire(TEACHER, connection.inputNames(), connection.info().getLogitsOutput(),
+                        null, teacherLogits, MlmObjectiveOptions.DISTILBERT.temperature(), DataType.FLOAT16);
+                return WireBenchmark.run(client, base, heldOut.subList(0, Math.min(4, heldOut.size())), student,
+                        modes, options.timeoutSeconds());
+            } finally {
+                client.close();
+            }
+        }
     }
 
     /** Fine-tunes a classifier from the student's encoder on the few labels; accuracy and F1 on the test split. */

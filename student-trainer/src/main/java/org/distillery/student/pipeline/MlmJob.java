@@ -131,7 +131,7 @@ public record MlmJob(DataOptions data, StudentOptions student, MlmObjectiveOptio
              TeacherConnection connection = distills ? TeacherConnection.open(teacher) : null;
              NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Corpus corpus = corpus(data, tokenizer, tokenizerFile, heldOutFraction, optimizer.seed());
-            MlmMasker masker = new MlmMasker(masking, corpus.train().counts(), corpus.special());
+            MlmMasker masker = new MlmMasker(MaskingOptions.EVALUATION, corpus.train().counts(), corpus.special());
             List<MaskedBatch> heldOut = MlmEvaluation.batches(corpus.heldOut().first(heldOutMax).sequences(), masker,
                     optimizer.batchSize());
             StudentConfig config = student.config(tokenizer.vocabularySize(), tokenizer.vocabularySize());
