@@ -137,7 +137,7 @@ public final class WireBenchmark {
                     value += Math.exp(lp) * (lp - logQ[v]);
                 }
             }
-            case SAMPLE -> {
+            case SAMPLE, TOP_K_SAMPLED_TAIL -> {
                 for (int j = 0; j < w; j++) {
                     double weight = a.weights()[n * w + j];
                     if (weight > 0) {
@@ -167,7 +167,7 @@ public final class WireBenchmark {
 
     /** KL(p ‖ p̂) at one position: p the fp32 dense answer, p̂ what {@code a} conveys; NaN for samples. */
     static double reconstructionKl(MlmTeacherAnswer dense, MlmTeacherAnswer a, int n, int vocab) {
-        if (a.support() == VocabularyTarget.Support.SAMPLE) {
+        if (a.support().weighted()) {
             return Double.NaN;
         }
         double[] logPHat = new double[vocab];
@@ -217,7 +217,7 @@ public final class WireBenchmark {
                     g[v] -= Math.exp(a.logProbs()[n * w + v]);
                 }
             }
-            case SAMPLE -> {
+            case SAMPLE, TOP_K_SAMPLED_TAIL -> {
                 for (int j = 0; j < w; j++) {
                     g[a.indices()[n * w + j]] -= a.weights()[n * w + j];
                 }

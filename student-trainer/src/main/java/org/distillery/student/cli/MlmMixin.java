@@ -31,9 +31,10 @@ public final class MlmMixin {
     @Option(names = "--teacher-hidden-output", description = "Masked LM: the teacher's hidden-state output for "
             + "--alpha-cos (default: ${DEFAULT-VALUE}).")
     String hiddenOutput = D.hiddenOutput();
-    @Option(names = "--teacher-logits", paramLabel = "topk:K|sample:K|dense", description = "Masked LM: what of the "
-            + "teacher's vocabulary distribution travels per masked position: the K most probable tokens, K tokens "
-            + "drawn with unbiased weights, or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--teacher-logits", paramLabel = "topk:K|sample:K|topk:K+tail:S|dense", description = "Masked LM: "
+            + "what of the teacher's vocabulary distribution travels per masked position: the K most probable tokens "
+            + "(the rest as one bucket), K tokens drawn with unbiased weights, the K most probable plus S draws from "
+            + "the rest (exact head, unbiased tail), or all (default: ${DEFAULT-VALUE}).")
     String teacherLogits = TeacherLogits.DEFAULT.toString();
     @Option(names = "--mlm-mask-prop", description = "Masked LM: share of tokens to predict (default: ${DEFAULT-VALUE}).")
     double maskProportion = M.maskProportion();

@@ -51,7 +51,8 @@ public final class WireBenchCommand implements Callable<Integer> {
     @Option(names = "--batches", description = "Held-out batches measured (default: ${DEFAULT-VALUE}).")
     int batches = 8;
     @Option(names = "--modes", split = ",", description = "What to compare (default: ${DEFAULT-VALUE}).")
-    List<String> modes = List.of("topk:8", "topk:32", "topk:128", "sample:8", "sample:32", "sample:128", "dense");
+    List<String> modes = List.of("topk:8", "topk:32", "topk:128", "sample:8", "sample:32", "sample:128",
+            "topk:8+tail:32", "topk:32+tail:32", "topk:128+tail:32", "dense");
     @Option(names = "--mlm-temperature", description = "Temperature of both distributions (default: "
             + "${DEFAULT-VALUE}).")
     float temperature = 2f;

@@ -98,12 +98,12 @@ public final class MlmDemo {
 
             int vocab = tokenizer.vocabularySize();
             StudentConfig teacherConfig = new StudentConfig(StudentKind.BERT_MLM, vocab, preset.hidden(),
-                    preset.teacherLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0.1f);
+                    preset.teacherLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0f);
             Path teacherOnnx = out.resolve("teacher").resolve("teacher.onnx");
             stage(2, String.format(Locale.ROOT, "teacher: %d layers x %d, masked-LM pretraining, %d steps",
                     preset.teacherLayers(), preset.hidden(), preset.teacherSteps()));
             MlmTrainer.Result teacherRun = MlmTrainer.builder(teacherConfig, preset.teacherOptimizer(),
-                            new MlmObjectiveOptions(0, 1, 0, 0, 0, 2, "last_hidden_state"), MaskingOptions.DISTILBERT,
+                            new MlmObjectiveOptions(0, 1, 0, 0, 0, 2, "last_hidden_state"), MaskingOptions.EVALUATION,
                             corpus.special()).run(RunOptions.in(out.resolve("teacher").resolve("run"))
                             .withProgress(progress)).groupByLength(true).build()
                     .train(corpus.train(), List.of(), manager);
@@ -114,7 +114,7 @@ public final class MlmDemo {
                     teacherScore.accuracy(), teacherScore.perplexity(), teacherRun.seconds());
 
             StudentConfig studentConfig = new StudentConfig(StudentKind.BERT_MLM, vocab, preset.hidden(),
-                    preset.studentLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0.1f);
+                    preset.studentLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0f);
             List<StudentFigures> students = new ArrayList<>();
             List<WireBenchmark.Row> wire;
             List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.1, 0.1, MlmDemoPreset.SEED);
@@ -207,7 +207,8 @@ public final class MlmDemo {
             throws Exception {
         TeacherOptions options = TeacherOptions.of(server.target(), TEACHER);
         List<TeacherLogits> modes = new ArrayList<>();
-        for (String m : List.of("topk:8", "topk:32", "topk:128", "sample:8", "sample:32", "sample:128", "dense")) {
+        for (String m : List.of("topk:8", "topk:32", "topk:128", "sample:8", "sample:32", "sample:128",
+                "topk:8+tail:32", "topk:32+tail:32", "topk:128+tail:32", "dense")) {
             modes.add(TeacherLogits.parse(m));
         }
         try (TeacherConnection connection = TeacherConnection.open(options);
@@ -228,10 +229,10 @@ public final class MlmDemo {
     private double[] downstream(Path studentOnnx, long seed, PaddedTokenizer tokenizer, TransferSet labels,
                                 Dataset test, StudentConfig mlm, Path runDir) throws Exception {
         StudentConfig config = new StudentConfig(StudentKind.BERT, mlm.vocabSize(), mlm.hidden(), mlm.layers(),
-                mlm.heads(), mlm.intermediate(), mlm.maxLength(), 2, mlm.dropout());
+                mlm.heads(), mlm.intermediate(), mlm.maxLength(), 2, 0.1f);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             TrainResult r = Trainer.builder(config, org.distillery.student.options.OptimizerOptions.DEFAULTS
-                                    .withEpochs(preset.downstreamEpochs()).withBatchSize(16).withLearningRate(1e-4f)
+                                    .withEpochs(preset.downstreamEpochs()).withBatchSize(16).withLearningRate(5e-4f)
                                     .withSeed(seed), ObjectiveOptions.LABELS_ONLY, tokenizer)
                     .run(RunOptions.in(runDir.resolveSibling(runDir.getFileName() + "-downstream")))
                     .initFromPretrained(studentOnnx).build()

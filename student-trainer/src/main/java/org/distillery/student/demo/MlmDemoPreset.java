@@ -25,11 +25,11 @@ public record MlmDemoPreset(String name, int maxLength, int batchSize, int teach
     /** Seed of the teacher, the splits and the first student. */
     public static final long SEED = 42;
 
-    /** The default run (about 15 minutes on 2 cores) and {@code --quick} (under 4). */
+    /** The default run (about 15 minutes on 2 cores), {@code --quick} (under 4) and {@code tiny} (for tests). */
     public static MlmDemoPreset named(String name) {
         return switch (name) {
-            case "default" -> new MlmDemoPreset(name, 64, 32, 4, 128, 700, 2, 300, 3, 512, 10, 0.05);
-            case "quick" -> new MlmDemoPreset(name, 64, 32, 4, 128, 200, 2, 80, 1, 256, 8, 0.05);
+            case "default" -> new MlmDemoPreset(name, 32, 32, 4, 128, 2400, 2, 600, 3, 1024, 30, 0.05);
+            case "quick" -> new MlmDemoPreset(name, 32, 32, 2, 128, 700, 1, 160, 1, 512, 30, 0.05);
             case "tiny" -> new MlmDemoPreset(name, 32, 16, 2, 32, 30, 1, 12, 2, 64, 2, 0.5);
             default -> throw new IllegalArgumentException("--preset must be tiny, quick or default, got '" + name
                     + "'");
@@ -38,11 +38,11 @@ public record MlmDemoPreset(String name, int maxLength, int batchSize, int teach
 
     OptimizerOptions teacherOptimizer() {
         return OptimizerOptions.DEFAULTS.withEpochs(1000).withMaxSteps(teacherSteps).withBatchSize(batchSize)
-                .withLearningRate(1e-3f).withSeed(SEED);
+                .withLearningRate(3e-3f).withSeed(SEED);
     }
 
     OptimizerOptions studentOptimizer(long seed) {
         return OptimizerOptions.DEFAULTS.withEpochs(1000).withMaxSteps(studentSteps).withBatchSize(batchSize)
-                .withLearningRate(5e-4f).withSeed(seed);
+                .withLearningRate(1e-3f).withSeed(seed);
     }
 }

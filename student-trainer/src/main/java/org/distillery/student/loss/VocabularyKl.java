@@ -12,7 +12,8 @@ import org.distillery.student.model.Scalars;
  * <li>top-k: the KL between both distributions coarsened to the K teacher tokens plus one bucket for the rest of
  * the vocabulary, {@code Σ_k p_k log(p_k/q_k) + P_rest log(P_rest/Q_rest)}; its gradient on the K tokens is the
  * exact one, and it is never above the exact KL (the error is the teacher's tail);</li>
- * <li>sampled: {@code Σ_k w_k (log p_k − log q_k)}, an unbiased estimate of the KL and of its gradient.</li>
+ * <li>sampled, or top-k with a sampled tail: {@code Σ_k w_k (log p_k − log q_k)}, an unbiased estimate of the KL
+ * and of its gradient (exact on the head when the head is sent whole).</li>
  * </ul>
  * Student logits {@code [N, vocab]} come as the step's logits.
  */
@@ -43,7 +44,7 @@ public record VocabularyKl(float weight) implements LossTerm {
         NDArray perPosition;
         switch (target.support()) {
             case DENSE -> perPosition = logP.exp().mul(logP.sub(logQ)).sum(new int[]{-1});
-            case SAMPLE -> {
+            case SAMPLE, TOP_K_SAMPLED_TAIL -> {
                 NDArray logQk = logQ.gather(target.indices(), 1);
                 perPosition = target.weights().mul(logP.sub(logQk)).sum(new int[]{-1});
             }

@@ -81,7 +81,7 @@ public record MlmWire(String model, List<String> inputNames, String logitsOutput
             indices = TensorCodec.decodeInts(logitsOutput, ids);
             logitsBytes += ids.getData().size();
         }
-        if (logits.support() == VocabularyTarget.Support.SAMPLE) {
+        if (logits.support().weighted()) {
             Tensor w = response.getSampleWeightsMap().get(logitsOutput);
             if (w == null || w.getShapeCount() != 2 || w.getShape(0) != rows || w.getShape(1) != width) {
                 throw new IllegalStateException("expected sample weights for '" + logitsOutput + "' of shape ["

@@ -93,7 +93,7 @@ class MlmCommandTest {
         assertTrue(clm.contains("--alpha-clm must be 0") && clm.contains("out of scope"), clm);
         String logits = CliAssertions.failsInOneLine("train", "--task", "mlm", "--train", corpus.toString(),
                 "--teacher-logits", "nearest:4", "--run-dir", dir.resolve("z").toString());
-        assertTrue(logits.contains("--teacher-logits must be topk:K, sample:K or dense, got 'nearest:4'"), logits);
+        assertTrue(logits.contains("--teacher-logits must be topk:K, sample:K, topk:K+tail:S or dense, got 'nearest:4'"), logits);
         String k = CliAssertions.failsInOneLine("train", "--task", "mlm", "--train", corpus.toString(),
                 "--teacher-logits", "topk:x", "--run-dir", dir.resolve("w").toString());
         assertTrue(k.contains("needs a whole number K, got 'x'"), k);

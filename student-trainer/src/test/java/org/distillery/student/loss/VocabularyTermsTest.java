@@ -166,6 +166,15 @@ class VocabularyTermsTest {
     }
 
     @Test
+    void topKWithATailOfWeightsIsExactWhenTheHeadIsEverything() {
+        VocabularyTarget all = topK(V);
+        float[] weights = all.logProbs().exp().toFloatArray();
+        VocabularyTarget weighted = new VocabularyTarget(VocabularyTarget.Support.TOP_K_SAMPLED_TAIL,
+                all.logProbs(), all.indices(), manager.create(weights, new Shape(N, V)), T);
+        assertEquals(denseKl(), VocabularyKl.kl(logits(), weighted).getFloat(), 1e-4);
+    }
+
+    @Test
     void sampledEstimateIsUnbiased() {
         double dense = denseKl();
         int trials = 400;

@@ -169,7 +169,7 @@ class MlmTrainingTest {
                 teacherConfig.vocabSize(), 0.1f);
         OptimizerOptions optimizer = new OptimizerOptions(1, 3, 8, 1e-3f, 0.01f, 0.1f, 1f, 4);
         long topk = 0;
-        for (String mode : List.of("topk:4", "sample:4", "dense")) {
+        for (String mode : List.of("topk:4", "sample:4", "topk:4+tail:4", "dense")) {
             MlmTrainer.Result r = distil("mlm", corpus, special, student, TeacherLogits.parse(mode), optimizer, null,
                     null);
             assertEquals(3, r.steps(), mode);

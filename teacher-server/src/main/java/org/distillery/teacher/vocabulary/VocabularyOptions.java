@@ -9,9 +9,16 @@ import org.distillery.proto.v1.VocabularySelection;
  * @param mode        DENSE, TOP_K or SAMPLE
  * @param k           tokens kept (TOP_K) or drawn (SAMPLE); 0 for DENSE
  * @param temperature divides the logits before the softmax; finite and > 0
- * @param seed        seed of SAMPLE's draws
+ * @param seed        seed of SAMPLE's draws (and of TOP_K's tail draws)
+ * @param sampleTail  TOP_K only: draws from the distribution outside the k (0: none)
  */
-public record VocabularyOptions(VocabularySelection.Mode mode, int k, double temperature, long seed) {
+public record VocabularyOptions(VocabularySelection.Mode mode, int k, double temperature, long seed,
+                                int sampleTail) {
+    /** Without tail draws. */
+    public VocabularyOptions(VocabularySelection.Mode mode, int k, double temperature, long seed) {
+        this(mode, k, temperature, seed, 0);
+    }
+
     /** The largest k a request may ask for: beyond it an answer is no smaller than the dense one. */
     public static final int MAX_K = 65536;
 
@@ -42,6 +49,11 @@ public record VocabularyOptions(VocabularySelection.Mode mode, int k, double tem
             throw ServingException.invalidArgument("vocabulary.temperature must be a finite number > 0 "
                     + "(0 = 1.0), got " + t);
         }
-        return new VocabularyOptions(mode, k, t == 0f ? 1.0 : t, selection.getSeed());
+        int tail = selection.getSampleTail();
+        if (tail != 0 && (mode != VocabularySelection.Mode.TOP_K || tail < 0 || tail > MAX_K)) {
+            throw ServingException.invalidArgument("vocabulary.sample_tail must be in [1, " + MAX_K + "] with mode "
+                    + "TOP_K (0 = none), got " + tail + " with mode " + mode);
+        }
+        return new VocabularyOptions(mode, k, t == 0f ? 1.0 : t, selection.getSeed(), tail);
     }
 }

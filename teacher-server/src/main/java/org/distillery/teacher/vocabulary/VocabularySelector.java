@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
  * row, and keeps the part a {@link VocabularyOptions} asks for:
  * <ul>
  *   <li>DENSE: all of them;</li>
- *   <li>TOP_K: the k largest, largest first, ties by lower id (k past the axis: the whole axis, sorted);</li>
+ *   <li>TOP_K: the k largest, largest first, ties by lower id (k past the axis: the whole axis, sorted); with a
+ *       sample tail, then draws from the rest of the distribution, each distinct token once (by count descending
+ *       then id) with weight rest × count / draws, the k carrying their probability as weight;</li>
  *   <li>SAMPLE: k draws with replacement by inverse CDF (binary search on the cumulative sum); each distinct token
  *       once, by count descending then id, with weight count / k; rows padded to the widest with id 0, value 0 and
  *       weight 0. A row's draws depend only on the seed and the row's index, so equal requests get equal answers.</li>
@@ -39,7 +41,9 @@ public final class VocabularySelector {
             rows = Math.toIntExact(Math.multiplyExact((long) rows, shape[i]));
         }
         if (options.mode() == VocabularySelection.Mode.TOP_K) {
-            return topK(logits, shape, rows, width, options);
+            SelectedVocabulary head = topK(logits, shape, rows, width, options);
+            return options.sampleTail() > 0 && head.shape()[head.shape().length - 1] < width
+                    ? withTail(name, logits, head, rows, width, options) : head;
         }
         if (options.mode() == VocabularySelection.Mode.SAMPLE) {
             return sample(name, logits, shape, rows, width, options);
@@ -111,6 +115,85 @@ public final class VocabularySelector {
         long[] outShape = shape.clone();
         outShape[outShape.length - 1] = k;
         return new SelectedVocabulary(values, outShape, indices, null);
+    }
+
+    /**
+     * The top k with draws from the rest: per row, the head's tokens weighted by their probability, then the
+     * distinct tail draws weighted by rest × count / draws; rows padded to the widest with id 0, value 0, weight 0.
+     */
+    private static SelectedVocabulary withTail(String name, float[] logits, SelectedVocabulary head, int rows,
+                                               int width, VocabularyOptions options) {
+        int k = (int) head.shape()[head.shape().length - 1];
+        int draws = options.sampleTail();
+        double[] row = new double[width];
+        double[] cumulative = new double[width];
+        int[] counts = new int[width];
+        boolean[] inHead = new boolean[width];
+        int[][] ids = new int[rows][];
+        float[][] logProbs = new float[rows][];
+        float[][] weights = new float[rows][];
+        int widest = 0;
+        for (int r = 0; r < rows; r++) {
+            logSoftmax(logits, r * width, width, options.temperature(), row);
+            for (int j = 0; j < k; j++) {
+                inHead[head.indices()[r * k + j]] = true;
+            }
+            double rest = 0;
+            for (int i = 0; i < width; i++) {
+                rest += inHead[i] ? 0 : Math.exp(row[i]);
+                cumulative[i] = rest;
+            }
+            if (Double.isNaN(rest) || Double.isInfinite(rest)) {
+                throw ServingException.invalidArgument("vocabulary TOP_K with sample_tail on output '" + name
+                        + "': row " + r + " is no distribution to draw from (its logits hold NaN or infinite values)");
+            }
+            int[] drawn = new int[Math.min(draws, width)];
+            int distinct = 0;
+            if (rest > 0) {
+                SplittableRandom random = new SplittableRandom(rowSeed(options.seed(), r));
+                for (int d = 0; d < draws; d++) {
+                    int id = search(cumulative, width, random.nextDouble() * rest);
+                    if (counts[id]++ == 0) {
+                        drawn[distinct++] = id;
+                    }
+                }
+            }
+            long[] order = new long[distinct];
+            for (int j = 0; j < distinct; j++) {
+                order[j] = ((long) (VocabularyOptions.MAX_K - counts[drawn[j]]) << 32) | drawn[j];
+            }
+            Arrays.sort(order);
+            ids[r] = new int[k + distinct];
+            logProbs[r] = new float[k + distinct];
+            weights[r] = new float[k + distinct];
+            for (int j = 0; j < k; j++) {
+                int id = head.indices()[r * k + j];
+                ids[r][j] = id;
+                logProbs[r][j] = head.values()[r * k + j];
+                weights[r][j] = (float) Math.exp(row[id]);
+                inHead[id] = false;
+            }
+            for (int j = 0; j < distinct; j++) {
+                int id = (int) order[j];
+                ids[r][k + j] = id;
+                logProbs[r][k + j] = (float) row[id];
+                weights[r][k + j] = (float) (rest * counts[id] / draws);
+                counts[id] = 0;
+            }
+            widest = Math.max(widest, k + distinct);
+        }
+        int size = Math.multiplyExact(rows, widest);
+        float[] values = new float[size];
+        int[] indices = new int[size];
+        float[] w = new float[size];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(logProbs[r], 0, values, r * widest, ids[r].length);
+            System.arraycopy(ids[r], 0, indices, r * widest, ids[r].length);
+            System.arraycopy(weights[r], 0, w, r * widest, ids[r].length);
+        }
+        long[] outShape = head.shape().clone();
+        outShape[outShape.length - 1] = widest;
+        return new SelectedVocabulary(values, outShape, indices, w);
     }
 
     /** True when token a ranks above token b: a larger log-probability, or an equal one and a lower id. */

@@ -287,6 +287,87 @@ class VocabularyTest {
         }
     }
 
+    private static InferRequest topKWithTail(int k, int tail, long seed) {
+        InferRequest r = select("mlm", Mode.TOP_K, k, 1.5f, seed);
+        return r.toBuilder().setVocabulary(r.getVocabulary().toBuilder().setSampleTail(tail)).build();
+    }
+
+    @Test
+    void topKWithASampledTailIsExactOnTheHeadAndUnbiasedOverAll() {
+        double[] logp = logSoftmax(rawLogits("mlm"), 1.5);
+        int k = 8;
+        int tail = 16;
+        InferResponse plain = fixture.blocking().infer(select("mlm", Mode.TOP_K, k, 1.5f, 0));
+        int[] head = ints(plain);
+        int seeds = 150;
+        double[][] sum = new double[2][ROWS];
+        for (int seed = 0; seed < seeds; seed++) {
+            InferResponse r = fixture.blocking().infer(topKWithTail(k, tail, 500 + seed));
+            int[] indices = ints(r);
+            float[] values = InferenceParityTest.decode(r, "logits");
+            float[] weights = TensorCodec.decodeFloats("w", r.getSampleWeightsMap().get("logits"));
+            int width = indices.length / ROWS;
+            assertTrue(width > k && width <= k + tail, "width " + width);
+            for (int row = 0; row < ROWS; row++) {
+                double total = 0;
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                for (int j = 0; j < width; j++) {
+                    int id = indices[row * width + j];
+                    double w = weights[row * width + j];
+                    if (j < k) {
+                        assertEquals(head[row * k + j], id, "the head is the plain top k");
+                        assertEquals(Math.exp(logp[row * V + id]), w, 1e-6, "a head token weighs its probability");
+                    } else if (w > 0) {
+                        assertTrue(seen.add(id), "tail tokens are distinct");
+                        for (int h = 0; h < k; h++) {
+                            assertTrue(head[row * k + h] != id, "tail tokens lie outside the head");
+                        }
+                    }
+                    if (w > 0) {
+                        assertEquals(logp[row * V + id], values[row * width + j], 1e-5);
+                    }
+                    total += w;
+                    for (int f = 0; f < 2; f++) {
+                        sum[f][row] += w * f(f, id);
+                    }
+                }
+                assertEquals(1.0, total, 1e-5, "head mass + rest = 1, row " + row);
+            }
+        }
+        for (int f = 0; f < 2; f++) {
+            for (int row = 0; row < ROWS; row++) {
+                double mean = 0;
+                double restMean = 0;
+                double restSquare = 0;
+                double rest = 0;
+                java.util.Set<Integer> inHead = new java.util.HashSet<>();
+                for (int h = 0; h < k; h++) {
+                    inHead.add(head[row * k + h]);
+                }
+                for (int i = 0; i < V; i++) {
+                    double p = Math.exp(logp[row * V + i]);
+                    mean += p * f(f, i);
+                    if (!inHead.contains(i)) {
+                        rest += p;
+                        restMean += p * f(f, i);
+                        restSquare += p * f(f, i) * f(f, i);
+                    }
+                }
+                // only the tail is estimated: rest * (mean of f over tail draws)
+                double tailVariance = rest * rest * (restSquare / rest - Math.pow(restMean / rest, 2)) / tail / seeds;
+                assertEquals(mean, sum[f][row] / seeds, 5 * Math.sqrt(tailVariance) + 1e-6, "f" + f + " row " + row);
+            }
+        }
+    }
+
+    @Test
+    void sampleTailWithoutTopK() {
+        InferRequest r = select("mlm", Mode.SAMPLE, 4, 0f, 0);
+        expect(r.toBuilder().setVocabulary(r.getVocabulary().toBuilder().setSampleTail(4)).build(),
+                "vocabulary.sample_tail must be in [1, 65536] with mode TOP_K (0 = none), got 4 with mode SAMPLE");
+        expect(topKWithTail(4, -1, 0), "vocabulary.sample_tail must be in [1, 65536]", "got -1");
+    }
+
     /** Fixed functions of a token: 0 is 1 on the lower half of the vocabulary, 1 is the id scaled to [0, 1). */
     private static double f(int which, int token) {
         return which == 0 ? (token < V / 2 ? 1.0 : 0.0) : token / (double) V;
