@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
                         chosen.studentSteps(), seeds, chosen.heldOutMax(), chosen.downstreamEpochs(),
                         chosen.labelFraction());
             }
-            new MlmDemo(chosen, TeacherLogits.parse(teacherLogits), out.equals(Path.of("runs/demo"))
+            new MlmDemo(chosen, TeacherLogits.parse(teacherLogits), corpus, out.equals(Path.of("runs/demo"))
                     ? Path.of("runs/demo-mlm") : out,
                     CacheDirectory.or(cacheDir), common.progress()).run();
             return 0;

@@ -11,6 +11,7 @@ import org.distillery.student.client.TeacherConnection;
 import org.distillery.student.data.Dataset;
 import org.distillery.student.data.SpamAssassin;
 import org.distillery.student.data.Splits;
+import org.distillery.student.data.TinySentiment;
 import org.distillery.student.eval.Validation;
 import org.distillery.student.export.OnnxStudentExporter;
 import org.distillery.student.loss.TeacherNeeds;
@@ -60,8 +61,15 @@ public final class MlmDemo {
     private final Path cache;
     private final boolean progress;
     private final TeacherLogits teacherLogits;
+    private final boolean tiny;
 
-    public MlmDemo(MlmDemoPreset preset, TeacherLogits teacherLogits, Path out, Path cache, boolean progress) {
+    /** @param corpus {@code spam-assassin}, or {@code tiny} (the built-in toy corpus and its tokenizer: no download) */
+    public MlmDemo(MlmDemoPreset preset, TeacherLogits teacherLogits, String corpus, Path out, Path cache,
+                   boolean progress) {
+        if (!corpus.equals("spam-assassin") && !corpus.equals("tiny")) {
+            throw new IllegalArgumentException("--corpus must be spam-assassin or tiny, got '" + corpus + "'");
+        }
+        this.tiny = corpus.equals("tiny");
         this.preset = preset;
         this.teacherLogits = teacherLogits;
         this.out = out;
@@ -79,10 +87,12 @@ public final class MlmDemo {
     public Map<String, Object> run() throws Exception {
         long started = System.nanoTime();
         Files.createDirectories(out);
-        stage(1, "corpus: SpamAssassin mails, binarized (cached) with the bert-base-uncased tokenizer");
-        Path tokenizerFile = BertUncasedTokenizer.cached(cache);
-        DataOptions data = new DataOptions(MlmJobData.SPAM_ASSASSIN, null, null, "text", null, "label", 0.1, 0.1,
-                tokenizerFile, cache, true);
+        stage(1, tiny ? "corpus: the built-in tiny corpus and its own tokenizer"
+                : "corpus: SpamAssassin mails, binarized (cached) with the bert-base-uncased tokenizer");
+        Path tokenizerFile = tiny ? TinySentiment.writeTokenizer(out.resolve("tokenizer.json"))
+                : BertUncasedTokenizer.cached(cache);
+        DataOptions data = new DataOptions(tiny ? "tiny" : "spam-assassin", null, null, "text", null, "label", 0.1,
+                0.1, tokenizerFile, cache, true);
         Map<String, Object> report = new LinkedHashMap<>();
         try (PaddedTokenizer tokenizer = PaddedTokenizer.load(tokenizerFile, preset.maxLength(), null);
              NDManager manager = NDManager.newBaseManager("PyTorch")) {
@@ -97,6 +107,7 @@ public final class MlmDemo {
                             .mapToInt(MaskedBatch::size).sum(), heldPositions);
 
             int vocab = tokenizer.vocabularySize();
+            corpusVocab = vocab;
             StudentConfig teacherConfig = new StudentConfig(StudentKind.BERT_MLM, vocab, preset.hidden(),
                     preset.teacherLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0f);
             Path teacherOnnx = out.resolve("teacher").resolve("teacher.onnx");
@@ -117,7 +128,8 @@ public final class MlmDemo {
                     preset.studentLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0f);
             List<StudentFigures> students = new ArrayList<>();
             List<WireBenchmark.Row> wire;
-            List<Dataset> splits = Splits.stratified(SpamAssassin.load(cache), 0.1, 0.1, MlmDemoPreset.SEED);
+            List<Dataset> splits = Splits.stratified(tiny ? TinySentiment.make(240, 7) : SpamAssassin.load(cache),
+                    0.1, 0.1, MlmDemoPreset.SEED);
             TransferSet labels = TransferSet.of(splits.get(0), preset.labelFraction(), MlmDemoPreset.SEED);
             stage(3, "teacher server (separate process) serving the teacher; students: " + preset.seeds()
                     + " seed(s) x (MLM only, distilled with " + teacherLogits + "), " + preset.studentSteps()
@@ -202,7 +214,7 @@ public final class MlmDemo {
                 result.logitsBytes(), result.positions(), result.waitSeconds(), result.seconds());
     }
 
-    /** The wire benchmark on (at most 4 of) the held-out batches. */
+    /** The wire benchmark on (at most 4, 2 unless the default preset) of the held-out batches. */
     private List<WireBenchmark.Row> wire(TeacherProcess server, List<MaskedBatch> heldOut, Path studentOnnx)
             throws Exception {
         TeacherOptions options = TeacherOptions.of(server.target(), TEACHER);
@@ -217,8 +229,9 @@ public final class MlmDemo {
             try {
                 MlmWire base = new MlmWire(TEACHER, connection.inputNames(), connection.info().getLogitsOutput(),
                         null, teacherLogits, MlmObjectiveOptions.DISTILBERT.temperature(), DataType.FLOAT16);
-                return WireBenchmark.run(client, base, heldOut.subList(0, Math.min(4, heldOut.size())), student,
-                        modes, options.timeoutSeconds());
+                int batches = preset.name().equals("default") ? 4 : 2;
+                return WireBenchmark.run(client, base, heldOut.subList(0, Math.min(batches, heldOut.size())),
+                        student, modes, options.timeoutSeconds());
             } finally {
                 client.close();
             }
@@ -274,6 +287,8 @@ public final class MlmDemo {
         return summary;
     }
 
+    private int corpusVocab;
+
     private String table(MlmEvaluation.Result teacher, List<StudentFigures> students, Map<String, Object> summary) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "| model | held-out masked accuracy | perplexity | downstream accuracy "
@@ -299,7 +314,7 @@ public final class MlmDemo {
             double positions = kd.stream().mapToLong(StudentFigures::positions).sum();
             double logits = kd.stream().mapToLong(StudentFigures::logitsBytes).sum();
             double answers = kd.stream().mapToLong(StudentFigures::responseBytes).sum();
-            double dense = positions * 4.0 * 30522 / requests;
+            double dense = positions * 4.0 * corpusVocab / requests;
             t.append(String.format(Locale.ROOT, "teacher link (distilled runs): %d requests, %.1f KB requests and "
                             + "%.1f KB answers per batch, of which %.1f KB the vocabulary distribution (%s) — dense "
                             + "fp32 logits at the same positions would be %.0f KB, %.0fx more; teacher wait %.1f s "
@@ -317,10 +332,5 @@ public final class MlmDemo {
 
     private static void stage(int n, String what) {
         System.out.printf("[%d] %s%n", n, what);
-    }
-
-    /** The built-in corpus name. */
-    private static final class MlmJobData {
-        static final String SPAM_ASSASSIN = "spam-assassin";
     }
 }

@@ -42,8 +42,8 @@ public final class VocabularySelector {
         }
         if (options.mode() == VocabularySelection.Mode.TOP_K) {
             SelectedVocabulary head = topK(logits, shape, rows, width, options);
-            return options.sampleTail() > 0 && head.shape()[head.shape().length - 1] < width
-                    ? withTail(name, logits, head, rows, width, options) : head;
+            // with a tail asked for, weights come even when the head is the whole axis (the tail then empty)
+            return options.sampleTail() > 0 ? withTail(name, logits, head, rows, width, options) : head;
         }
         if (options.mode() == VocabularySelection.Mode.SAMPLE) {
             return sample(name, logits, shape, rows, width, options);
