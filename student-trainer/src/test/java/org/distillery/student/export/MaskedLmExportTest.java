@@ -1,7 +1,5 @@
 package org.distillery.student.export;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -11,9 +9,9 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import org.distillery.student.TestStudents;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.StudentKind;
-import org.distillery.student.model.Students;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,13 +61,7 @@ class MaskedLmExportTest {
         float[] gathered;
         long[] flat = {2, 5, 8};
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Engine.getInstance().setRandomSeed(5);
-            AbstractBlock student = Students.create(CONFIG, manager);
-            student.getParameters().forEach(p -> {
-                NDArray view = p.getValue().getArray().stopGradient();
-                view.addi(manager.randomNormal(0, 0.1f, view.getShape(), view.getDataType()));
-                view.close();
-            });
+            AbstractBlock student = TestStudents.perturbed(CONFIG, manager, 5, 0.1f);
             OnnxStudentExporter.export(student, CONFIG, Map.of(), out, manager);
             Shape shape = new Shape(batch, length);
             ParameterStore store = new ParameterStore(manager, false);

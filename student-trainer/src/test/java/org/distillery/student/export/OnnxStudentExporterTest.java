@@ -1,7 +1,5 @@
 package org.distillery.student.export;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,9 +15,9 @@ import org.distillery.common.tensor.TensorCodec;
 import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.TeacherServiceGrpc;
+import org.distillery.student.TestStudents;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.StudentKind;
-import org.distillery.student.model.Students;
 import org.distillery.teacher.batching.BatchingOptions;
 import org.distillery.teacher.runtime.Device;
 import org.distillery.teacher.runtime.SessionFactory;
@@ -57,15 +55,7 @@ class OnnxStudentExporterTest {
     }
 
     private static AbstractBlock trainedLookingStudent(StudentConfig config, NDManager manager) {
-        Engine.getInstance().setRandomSeed(3);
-        AbstractBlock student = Students.create(config, manager);
-        // Non-trivial LayerNorm scales and biases, as training would leave them.
-        student.getParameters().forEach(p -> {
-            NDArray view = p.getValue().getArray().stopGradient();
-            view.addi(manager.randomNormal(0, 0.1f, view.getShape(), view.getDataType()));
-            view.close();
-        });
-        return student;
+        return TestStudents.perturbed(config, manager, 3, 0.1f);
     }
 
     @ParameterizedTest

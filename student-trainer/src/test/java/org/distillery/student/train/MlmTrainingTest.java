@@ -1,7 +1,5 @@
 package org.distillery.student.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.AbstractBlock;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -22,9 +20,9 @@ import org.distillery.student.mlm.MlmObjectiveOptions;
 import org.distillery.student.mlm.MlmWire;
 import org.distillery.student.mlm.SpecialTokens;
 import org.distillery.student.mlm.TeacherLogits;
+import org.distillery.student.TestStudents;
 import org.distillery.student.model.StudentConfig;
 import org.distillery.student.model.StudentKind;
-import org.distillery.student.model.Students;
 import org.distillery.student.options.OptimizerOptions;
 import org.distillery.student.options.RunOptions;
 import org.distillery.student.options.TeacherOptions;
@@ -84,13 +82,7 @@ class MlmTrainingTest {
         teacherConfig = new StudentConfig(StudentKind.BERT_MLM, vocab, 32, 2, 2, 64, 24, vocab, 0.1f);
         Path teacherOnnx = dir.resolve("teacher.onnx");
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            Engine.getInstance().setRandomSeed(9);
-            AbstractBlock teacher = Students.create(teacherConfig, manager);
-            teacher.getParameters().forEach(p -> {
-                NDArray view = p.getValue().getArray().stopGradient();
-                view.addi(manager.randomNormal(0, 0.3f, view.getShape(), view.getDataType()));
-                view.close();
-            });
+            AbstractBlock teacher = TestStudents.perturbed(teacherConfig, manager, 9, 0.3f);
             OnnxStudentExporter.export(teacher, teacherConfig, Map.of(), teacherOnnx, manager);
         }
         ModelRegistry registry = ModelRegistry.builder(new SessionFactory(Device.CPU, 1),
