@@ -41,7 +41,7 @@ class MlmDemoTest {
                 "distilled_beats_mlm_only")) {
             assertTrue(summary.has(key), key);
         }
-        assertEquals(10, report.getAsJsonArray("wire").size(), "dense fp32 and nine cut-down ways");
+        assertEquals(11, report.getAsJsonArray("wire").size(), "dense fp32 and ten other ways");
         report.getAsJsonArray("students").forEach(s -> {
             JsonObject student = s.getAsJsonObject();
             boolean distilled = student.get("variant").getAsString().equals("distilled");
