@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * rest of the mass spread evenly over the other tokens); undefined for samples, which estimate rather than
  * describe;</li>
  * <li>gradient cosine: the cosine between the term's gradient with respect to the student's logits and the exact
- * one, over the batch.</li>
+ * one, over the batch;</li>
+ * <li>top mass: the teacher's probability on the K tokens of a top-k answer, averaged over positions.</li>
  * </ul>
  */
 public final class WireBenchmark {
@@ -36,7 +37,7 @@ public final class WireBenchmark {
 
     /** One way of sending the distribution, measured. */
     public record Row(String mode, int batches, double responseBytes, double logitsBytes, double ratioVsDenseFp32,
-                      double klError, double klBias, double teacherKl, double gradientCosine) {
+                      double klError, double klBias, double teacherKl, double gradientCosine, double headMass) {
     }
 
     /**
@@ -68,7 +69,7 @@ public final class WireBenchmark {
                 exact += kl(dense, n, logQ[n]);
             }
             exact /= b.predicted();
-            tallies.get("dense fp32").add(dense, exact, exact, 0, 1);
+            tallies.get("dense fp32").add(dense, exact, exact, 0, 1, Double.NaN);
             for (TeacherLogits mode : modes) {
                 MlmWire wire = new MlmWire(base.model(), base.inputNames(), base.logitsOutput(), null, mode, t,
                         DataType.FLOAT16);
@@ -78,8 +79,10 @@ public final class WireBenchmark {
                 double dot = 0;
                 double exactNorm = 0;
                 double wireNorm = 0;
+                double mass = 0;
                 for (int n = 0; n < b.predicted(); n++) {
                     estimate += kl(a, n, logQ[n]);
+                    mass += headMass(a, n, mode.k());
                     teacherKl += reconstructionKl(dense, a, n, vocab);
                     double[] g = gradient(dense, n, logQ[n]);
                     double[] h = gradient(a, n, logQ[n]);
@@ -90,7 +93,7 @@ public final class WireBenchmark {
                     }
                 }
                 tallies.get(mode + " fp16").add(a, estimate / b.predicted(), exact, teacherKl / b.predicted(),
-                        dot / Math.sqrt(exactNorm * wireNorm));
+                        dot / Math.sqrt(exactNorm * wireNorm), mass / b.predicted());
             }
             seed++;
         }
@@ -163,6 +166,18 @@ public final class WireBenchmark {
             }
         }
         return value;
+    }
+
+    /** The teacher's probability on the K most probable tokens the answer holds (NaN for samples and dense). */
+    static double headMass(MlmTeacherAnswer a, int n, int k) {
+        if (a.support() == VocabularyTarget.Support.SAMPLE || a.support() == VocabularyTarget.Support.DENSE) {
+            return Double.NaN;
+        }
+        double mass = 0;
+        for (int j = 0; j < Math.min(k, a.width()); j++) {
+            mass += Math.exp(a.logProbs()[n * a.width() + j]);
+        }
+        return mass;
     }
 
     /** KL(p ‖ p̂) at one position: p the fp32 dense answer, p̂ what {@code a} conveys; NaN for samples. */
@@ -248,13 +263,14 @@ public final class WireBenchmark {
     /** The rows as a table. */
     public static String table(List<Row> rows) {
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%-16s %12s %12s %10s %11s %11s %11s %9s%n", "teacher logits",
-                "bytes/batch", "of which", "vs dense", "KL error", "KL bias", "teacher KL", "grad cos"));
+        t.append(String.format(Locale.ROOT, "%-20s %12s %12s %10s %11s %11s %11s %9s %9s%n", "teacher logits",
+                "bytes/batch", "of which", "vs dense", "KL error", "KL bias", "teacher KL", "grad cos", "top mass"));
         for (Row r : rows) {
-            t.append(String.format(Locale.ROOT, "%-16s %12.0f %12.0f %9.1fx %11.2e %11.2e %11s %9.5f%n", r.mode(),
-                    r.responseBytes(), r.logitsBytes(), r.ratioVsDenseFp32(), r.klError(), r.klBias(),
+            t.append(String.format(Locale.ROOT, "%-20s %12.0f %12.0f %9.1fx %11.2e %11.2e %11s %9.5f %9s%n",
+                    r.mode(), r.responseBytes(), r.logitsBytes(), r.ratioVsDenseFp32(), r.klError(), r.klBias(),
                     Double.isNaN(r.teacherKl()) ? "n/a" : String.format(Locale.ROOT, "%.2e", r.teacherKl()),
-                    r.gradientCosine()));
+                    r.gradientCosine(), Double.isNaN(r.headMass()) ? "n/a"
+                            : String.format(Locale.ROOT, "%.3f", r.headMass())));
         }
         return t.toString();
     }
@@ -267,8 +283,10 @@ public final class WireBenchmark {
         double error;
         double teacherKl;
         double cosine;
+        double mass;
 
-        void add(MlmTeacherAnswer a, double estimate, double exact, double reconstruction, double cos) {
+        void add(MlmTeacherAnswer a, double estimate, double exact, double reconstruction, double cos,
+                 double headMass) {
             batches++;
             responseBytes += a.responseBytes();
             logitsBytes += a.logitsBytes();
@@ -276,12 +294,13 @@ public final class WireBenchmark {
             error += estimate - exact;
             teacherKl += reconstruction;
             cosine += cos;
+            mass += headMass;
         }
 
         Row row(String name, double denseBytes) {
             double n = Math.max(1, batches);
             return new Row(name, batches, responseBytes / n, logitsBytes / n, denseBytes / (responseBytes / n),
-                    absError / n, error / n, teacherKl / n, cosine / n);
+                    absError / n, error / n, teacherKl / n, cosine / n, mass / n);
         }
     }
 }
