@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code train-teacher --task mlm} end to end on a corpus file (its export served-ready, the binarized corpus
- * cached for the next run), and every bad masked-LM option: one clear line, exit 2.
+ * cached for the next run), a resumed run, and every bad masked-LM option: one clear line, exit 2.
  */
 @Timeout(300)
 class MlmCommandTest {
@@ -80,6 +80,30 @@ class MlmCommandTest {
                 "--init-from-teacher", dir.resolve("t1.onnx").toString(), "--run-dir", dir.resolve("s").toString(),
                 "--no-progress");
         assertTrue(student.contains("masked-LM loss only"), student);
+    }
+
+    @Test
+    void aResumedRunEndsWithTheSameWeightsAndMetrics() throws Exception {
+        Path corpus = corpus();
+        String tokenizer = TinySentiment.writeTokenizer(dir.resolve("tokenizer.json")).toString();
+        List<String> common = List.of("train", "--task", "mlm", "--train", corpus.toString(), "--tokenizer",
+                tokenizer, "--cache-dir", dir.resolve("cache").toString(), "--layers", "1", "--hidden", "16",
+                "--heads", "2", "--intermediate", "32", "--max-length", "24", "--epochs", "30", "--batch-size", "8",
+                "--alpha-ce", "0", "--alpha-cos", "0", "--no-progress");
+        List<String> full = new ArrayList<>(common);
+        full.addAll(List.of("--run-dir", dir.resolve("full").toString()));
+        run(full.toArray(String[]::new));
+        List<String> cut = new ArrayList<>(common);
+        cut.addAll(List.of("--run-dir", dir.resolve("cut").toString()));
+        List<String> first = new ArrayList<>(cut);
+        first.addAll(List.of("--time-limit-s", "0.3"));
+        run(first.toArray(String[]::new));
+        cut.add("--resume");
+        run(cut.toArray(String[]::new));
+        assertEquals(Files.readAllLines(dir.resolve("full").resolve("metrics.jsonl")),
+                Files.readAllLines(dir.resolve("cut").resolve("metrics.jsonl")));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("full/checkpoints/final.params")),
+                Files.readAllBytes(dir.resolve("cut/checkpoints/final.params"))), "bit-identical final weights");
     }
 
     @Test
