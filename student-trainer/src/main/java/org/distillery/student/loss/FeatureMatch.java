@@ -7,7 +7,7 @@ import org.distillery.student.options.FeatureLoss;
  * The student's pooled features, through a learned projection when the widths differ, matched to a teacher feature
  * output by MSE or cosine distance (AutoMM's output feature loss).
  */
-public final class FeatureMatch extends ProjectingTerm {
+public class FeatureMatch extends ProjectingTerm {
     private final float weight;
     private final FeatureLoss kind;
     private final String feature;
