@@ -9,7 +9,9 @@ import org.distillery.proto.v1.InferRequest;
 import org.distillery.proto.v1.InferResponse;
 import org.distillery.proto.v1.ModelInfo;
 import org.distillery.proto.v1.ModelInfoRequest;
+import org.distillery.proto.v1.VocabularySelection;
 import org.distillery.teacher.batching.BatchingOptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,6 +77,64 @@ class ForeignGraphTest {
                 float[] hidden = InferenceParityTest.decode(r, "last_hidden_state");
                 Requests.assertClose(floats(example.getAsJsonArray("last_hidden_state_first_token")),
                         Arrays.copyOfRange(hidden, 0, 32), 1e-4, name + " hidden " + i);
+            }
+        }
+    }
+
+    /**
+     * The Hugging Face {@code BertForMaskedLM} export (hf/export_tiny_hf_mlm.py) served unmodified: asked for the
+     * probed positions only, with its distribution as TOP_K log-probabilities, it answers torch's top tokens, their
+     * log-probabilities (logit − logsumexp) and the last hidden state there.
+     */
+    @Test
+    void servedMaskedLmExportAnswersTorchsTopTokensAtThePositionsAskedFor() throws Exception {
+        JsonObject expected = json("/hf/bert_mlm.expected.json");
+        Path model = dir.resolve("bert_mlm.onnx");
+        try (InputStream in = getClass().getResourceAsStream("/hf/bert_mlm.onnx")) {
+            Files.copy(in, model);
+        }
+        int k = expected.get("top_k").getAsInt();
+        int hidden = expected.get("hidden_size").getAsInt();
+        ServerFixture.Builder builder = ServerFixture.builder();
+        builder.registry().addModel("mlm", model, null, 0L, null);
+        try (ServerFixture fixture = builder.start()) {
+            for (JsonElement e : expected.getAsJsonArray("examples")) {
+                JsonObject example = e.getAsJsonObject();
+                InferRequest.Builder request = InferRequest.newBuilder().setModel("mlm").addOutputs("logits")
+                        .addOutputs("last_hidden_state").setVocabulary(VocabularySelection.newBuilder()
+                                .setMode(VocabularySelection.Mode.TOP_K).setK(k));
+                JsonObject inputs = example.getAsJsonObject("inputs");
+                for (String input : inputs.keySet()) {
+                    long[] values = longs(inputs.getAsJsonArray(input));
+                    request.putInputs(input, TensorCodec.encodeLongs(values, new long[]{1, values.length}));
+                }
+                JsonArray probes = example.getAsJsonArray("probes");
+                int[] positions = new int[probes.size()];
+                for (int i = 0; i < positions.length; i++) {
+                    positions[i] = probes.get(i).getAsJsonObject().get("position").getAsInt();
+                }
+                request.setPositions(TensorCodec.encodeInts(positions, new long[]{1, positions.length}));
+                InferResponse r = fixture.blocking().infer(request.build());
+                assertEquals(List.of((long) positions.length, (long) k), r.getOutputsMap().get("logits").getShapeList());
+                assertEquals(List.of((long) positions.length, (long) hidden),
+                        r.getOutputsMap().get("last_hidden_state").getShapeList());
+                float[] logProbs = InferenceParityTest.decode(r, "logits");
+                int[] ids = TensorCodec.decodeInts("ids", r.getTopKIndicesMap().get("logits"));
+                float[] states = InferenceParityTest.decode(r, "last_hidden_state");
+                for (int i = 0; i < positions.length; i++) {
+                    JsonObject probe = probes.get(i).getAsJsonObject();
+                    long[] topIds = longs(probe.getAsJsonArray("top_indices"));
+                    float[] topLogits = floats(probe.getAsJsonArray("top_logits"));
+                    double lse = probe.get("logsumexp").getAsDouble();
+                    for (int j = 0; j < k; j++) {
+                        assertEquals(topIds[j], ids[i * k + j], "position " + positions[i] + " rank " + j);
+                        assertEquals(topLogits[j] - lse, logProbs[i * k + j], 1e-4,
+                                "log-probability at position " + positions[i] + " rank " + j);
+                    }
+                    Requests.assertClose(floats(probe.getAsJsonArray("last_hidden_state")),
+                            Arrays.copyOfRange(states, i * hidden, (i + 1) * hidden), 1e-4,
+                            "hidden state at position " + positions[i]);
+                }
             }
         }
     }
