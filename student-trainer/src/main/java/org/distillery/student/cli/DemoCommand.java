@@ -47,7 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
             + "distillation, the DistilBERT recipe: teacher pretrained here and served, MLM-only and distilled "
             + "students, held-out masked-token accuracy, downstream fine-tune) (default: ${DEFAULT-VALUE}).")
     String task = "classify";
-    @Option(names = "--teacher-logits", paramLabel = "topk:K|sample:K|topk:K+tail:S|dense", description = "With --task mlm: what "
+    @Option(names = "--teacher-logits", paramLabel = "topk:K|sample:K|topk:K+tail:S|dense",
+            description = "With --task mlm: what "
             + "of the teacher's distribution travels per masked position (default: ${DEFAULT-VALUE}).")
     String teacherLogits = TeacherLogits.DEFAULT.toString();
     @Mixin

@@ -1,14 +1,12 @@
 package org.distillery.student.cli;
 
-import org.distillery.student.mlm.MaskingOptions;
 import org.distillery.student.mlm.MlmObjectiveOptions;
 import org.distillery.student.mlm.TeacherLogits;
 import picocli.CommandLine.Option;
 
-/** The masked-LM options of {@code train --task mlm} (DistilBERT's flags). */
+/** The masked-LM distillation options of {@code train --task mlm} (DistilBERT's flags). */
 public final class MlmMixin {
     private static final MlmObjectiveOptions D = MlmObjectiveOptions.DISTILBERT;
-    private static final MaskingOptions M = MaskingOptions.DISTILBERT;
 
     @Option(names = "--alpha-ce", description = "Masked LM: weight of KL to the teacher's distribution at the masked "
             + "positions (default: ${DEFAULT-VALUE}).")
@@ -36,32 +34,8 @@ public final class MlmMixin {
             + "(the rest as one bucket), K tokens drawn with unbiased weights, the K most probable plus S draws from "
             + "the rest (exact head, unbiased tail), or all (default: ${DEFAULT-VALUE}).")
     String teacherLogits = TeacherLogits.DEFAULT.toString();
-    @Option(names = "--mlm-mask-prop", description = "Masked LM: share of tokens to predict (default: ${DEFAULT-VALUE}).")
-    double maskProportion = M.maskProportion();
-    @Option(names = "--mlm-smoothing", description = "Masked LM: tokens chosen with probability ∝ count^-s "
-            + "(default: ${DEFAULT-VALUE}).")
-    double smoothing = M.smoothing();
-    @Option(names = "--word-mask", description = "Masked LM: share of chosen tokens replaced by the mask token "
-            + "(default: ${DEFAULT-VALUE}).")
-    double wordMask = M.wordMask();
-    @Option(names = "--word-keep", description = "Masked LM: share kept (default: ${DEFAULT-VALUE}).")
-    double wordKeep = M.wordKeep();
-    @Option(names = "--word-rand", description = "Masked LM: share replaced by a random token "
-            + "(default: ${DEFAULT-VALUE}).")
-    double wordRandom = M.wordRandom();
-    @Option(names = "--held-out-fraction", description = "Masked LM: documents held out for masked-token accuracy "
-            + "and perplexity when no --validation file is given (default: ${DEFAULT-VALUE}).")
-    double heldOutFraction = 0.05;
-    @Option(names = "--held-out-max", description = "Masked LM: held-out sequences scored at most "
-            + "(default: ${DEFAULT-VALUE}).")
-    int heldOutMax = 512;
-
     public MlmObjectiveOptions objective() {
         return new MlmObjectiveOptions(alphaCe, alphaMlm, alphaCos, alphaMse, alphaClm, temperature, hiddenOutput);
-    }
-
-    public MaskingOptions masking() {
-        return new MaskingOptions(maskProportion, smoothing, wordMask, wordKeep, wordRandom);
     }
 
     public TeacherLogits teacherLogits() {

@@ -35,6 +35,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     MlmMixin mlm;
     @Mixin
+    MaskingMixin masking;
+    @Mixin
     RunMixin run;
     @Mixin
     CommonMixin common;
@@ -43,8 +45,8 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (Task.parse(task) == Task.MLM) {
             new MlmJob(data.options(), architecture.options(StudentKind.BERT_MLM, initFromTeacher), mlm.objective(),
-                    mlm.masking(), mlm.teacherLogits(), teacher.options(), optimizer.options(),
-                    run.options(common.progress()), mlm.heldOutFraction, mlm.heldOutMax).run(System.out);
+                    masking.masking(), mlm.teacherLogits(), teacher.options(), optimizer.options(),
+                    run.options(common.progress()), masking.heldOutFraction, masking.heldOutMax).run(System.out);
             return 0;
         }
         new TrainingJob(data.options(), architecture.options(student, initFromTeacher), objective.options(),

@@ -7,6 +7,7 @@ import org.distillery.student.options.ObjectiveOptions;
 import org.distillery.student.options.TeacherOptions;
 import org.distillery.student.pipeline.MlmJob;
 import org.distillery.student.mlm.MlmObjectiveOptions;
+import org.distillery.student.mlm.TeacherLogits;
 import org.distillery.student.pipeline.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,17 +41,19 @@ public final class TrainTeacherCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     String task = "classify";
     @Mixin
-    MlmMixin mlm;
+    MaskingMixin masking;
+    @Option(names = "--mlm-weight", description = "With --task mlm: the factor of the MLM loss (default: "
+            + "${DEFAULT-VALUE}).")
+    float mlmWeight = 1f;
 
     @Override
     public Integer call() throws Exception {
         if (Task.parse(task) == Task.MLM) {
-            MlmObjectiveOptions o = mlm.objective();
+            MlmObjectiveOptions d = MlmObjectiveOptions.DISTILBERT;
             new MlmJob(data.options(), architecture.options(StudentKind.BERT_MLM, null),
-                    new MlmObjectiveOptions(0, o.alphaMlm() > 0 ? o.alphaMlm() : 1f, 0, 0, 0, o.temperature(),
-                            o.hiddenOutput()), mlm.masking(), mlm.teacherLogits(), TeacherOptions.DEFAULTS,
-                    optimizer.options(), run.options(common.progress()), mlm.heldOutFraction, mlm.heldOutMax)
-                    .run(System.out);
+                    new MlmObjectiveOptions(0, mlmWeight, 0, 0, 0, d.temperature(), d.hiddenOutput()),
+                    masking.masking(), TeacherLogits.DEFAULT, TeacherOptions.DEFAULTS, optimizer.options(),
+                    run.options(common.progress()), masking.heldOutFraction, masking.heldOutMax).run(System.out);
             OnnxStudentExporter.Parity parity = RunExporter.export(run.runDir, RunExporter.Weights.FINAL, out);
             System.out.printf("masked-LM teacher exported to %s (max |ONNX - DJL|: logits %.1e); serve it with:%n  "
                     + "bin/teacher-server --model teacher=%s%n", out, parity.logits(), out);

@@ -17,7 +17,9 @@ public record MaskedLmCrossEntropy(float weight) implements LossTerm {
         return crossEntropy(step.logits(), step.labels());
     }
 
-    /** Mean over rows of {@code −log softmax(logits)[target]}; logits {@code [N, vocab]}, targets int64 {@code [N]}. */
+    /**
+     * Mean over rows of {@code −log softmax(logits)[target]}; logits {@code [N, vocab]}, targets int64 {@code [N]}.
+     */
     public static NDArray crossEntropy(NDArray logits, NDArray targets) {
         NDArray picked = logits.logSoftmax(-1).gather(targets.reshape(-1, 1), 1);
         return picked.neg().mean();

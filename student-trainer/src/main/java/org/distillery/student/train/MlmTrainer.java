@@ -262,7 +262,8 @@ public final class MlmTrainer {
         NDArray weights = answer.weights() == null ? null : NativeArrays.copy(scope, answer.weights(), shape);
         Map<String, NDArray> features = new HashMap<>();
         if (answer.hidden() != null) {
-            features.put(hiddenOutput, NativeArrays.copy(scope, answer.hidden(), new Shape(rows, answer.hiddenWidth())));
+            features.put(hiddenOutput, NativeArrays.copy(scope, answer.hidden(),
+                    new Shape(rows, answer.hiddenWidth())));
         }
         return new TeacherBatch(null, features, new VocabularyTarget(answer.support(), logProbs, indices, weights,
                 temperature));
