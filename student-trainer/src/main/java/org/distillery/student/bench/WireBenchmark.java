@@ -197,10 +197,8 @@ public final class WireBenchmark {
         } else {
             int w = a.width();
             double kept = 0;
-            boolean[] in = new boolean[vocab];
             for (int j = 0; j < w; j++) {
                 kept += Math.exp(a.logProbs()[n * w + j]);
-                in[a.indices()[n * w + j]] = true;
             }
             double rest = Math.max(1e-12, 1 - kept) / Math.max(1, vocab - w);
             for (int v = 0; v < vocab; v++) {

@@ -107,7 +107,6 @@ public final class MlmDemo {
                             .mapToInt(MaskedBatch::size).sum(), heldPositions);
 
             int vocab = tokenizer.vocabularySize();
-            corpusVocab = vocab;
             StudentConfig teacherConfig = new StudentConfig(StudentKind.BERT_MLM, vocab, preset.hidden(),
                     preset.teacherLayers(), 2, preset.hidden() * 4, preset.maxLength(), vocab, 0f);
             Path teacherOnnx = out.resolve("teacher").resolve("teacher.onnx");
@@ -162,7 +161,7 @@ public final class MlmDemo {
             report.put("summary", summary);
             report.put("seconds", (System.nanoTime() - started) / 1e9);
             AtomicFiles.writeString(out.resolve("report.json"), Json.PRETTY.toJson(report));
-            String table = table(teacherScore, students, summary) + "\n" + WireBenchmark.table(wire);
+            String table = table(teacherScore, students, summary, vocab) + "\n" + WireBenchmark.table(wire);
             AtomicFiles.writeString(out.resolve("report.md"), table);
             System.out.println();
             System.out.print(table);
@@ -292,9 +291,8 @@ public final class MlmDemo {
         return summary;
     }
 
-    private int corpusVocab;
-
-    private String table(MlmEvaluation.Result teacher, List<StudentFigures> students, Map<String, Object> summary) {
+    private String table(MlmEvaluation.Result teacher, List<StudentFigures> students, Map<String, Object> summary,
+                         int vocab) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "| model | held-out masked accuracy | perplexity | downstream accuracy "
                 + "(%.0f %% labels) |%n|---|---|---|---|%n", 100 * preset.labelFraction()));
@@ -319,7 +317,7 @@ public final class MlmDemo {
             double positions = kd.stream().mapToLong(StudentFigures::positions).sum();
             double logits = kd.stream().mapToLong(StudentFigures::logitsBytes).sum();
             double answers = kd.stream().mapToLong(StudentFigures::responseBytes).sum();
-            double dense = positions * 4.0 * corpusVocab / requests;
+            double dense = positions * 4.0 * vocab / requests;
             t.append(String.format(Locale.ROOT, "teacher link (distilled runs): %d requests, %.1f KB requests and "
                             + "%.1f KB answers per batch, of which %.1f KB the vocabulary distribution (%s) — dense "
                             + "fp32 logits at the same positions would be %.0f KB, %.0fx more; teacher wait %.1f s "

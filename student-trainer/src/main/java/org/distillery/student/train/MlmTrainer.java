@@ -274,29 +274,17 @@ public final class MlmTrainer {
     }
 
     private List<TrainingListener> listeners(RunDirectory run, Prefetch ahead) {
-        List<TrainingListener> listeners = new ArrayList<>();
-        listeners.add(new DivergenceGuard(run == null ? null : run.root().resolve("checkpoints").toString()));
-        if (runOptions.timeLimitSeconds() > 0) {
-            listeners.add(new TimeLimit(runOptions.timeLimitSeconds()));
-        }
-        if (runOptions.progress()) {
-            listeners.add(new ProgressReporter(() -> ahead.waitNanos / 1e9, () -> Double.NaN));
-        }
-        if (run != null) {
-            listeners.add(new MetricsWriter(run));
-            listeners.add(new TrainingListener() {
-                @Override
-                public void onEpochEnd(TrainingState state, Map<String, Double> metrics) {
-                    try {
-                        run.saveWeights(state.student(), "epoch-" + state.epoch());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+        List<TrainingListener> own = run == null ? List.of() : List.of(new TrainingListener() {
+            @Override
+            public void onEpochEnd(TrainingState state, Map<String, Double> metrics) {
+                try {
+                    run.saveWeights(state.student(), "epoch-" + state.epoch());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            });
-            listeners.add(new CheckpointWriter(run, runOptions.checkpointEvery()));
-        }
-        return listeners;
+            }
+        });
+        return Listeners.standard(run, runOptions, () -> ahead.waitNanos / 1e9, () -> Double.NaN, own);
     }
 
     private Map<String, Object> settings(MlmCorpus train) {

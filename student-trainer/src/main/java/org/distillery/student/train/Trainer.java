@@ -192,22 +192,9 @@ public final class Trainer {
         List<TrainingListener> listeners = new ArrayList<>();
         // first, so that a step another listener fails on (the divergence guard) is still counted
         listeners.add(metrics.stepListener(() -> prefetcher == null ? 0 : prefetcher.waitSeconds()));
-        listeners.add(new DivergenceGuard(run == null ? null : run.root().resolve("checkpoints").toString()));
-        if (runOptions.timeLimitSeconds() > 0) {
-            listeners.add(new TimeLimit(runOptions.timeLimitSeconds()));
-        }
-        if (runOptions.progress()) {
-            listeners.add(new ProgressReporter(() -> prefetcher == null ? 0 : prefetcher.waitSeconds(),
-                    () -> prefetcher == null || teacherOptions.cacheDir() == null ? Double.NaN
-                            : prefetcher.cacheHitRate()));
-        }
-        if (run != null) {
-            listeners.add(new MetricsWriter(run));
-        }
-        listeners.addAll(extraListeners);
-        if (run != null) {
-            listeners.add(new CheckpointWriter(run, runOptions.checkpointEvery()));
-        }
+        listeners.addAll(Listeners.standard(run, runOptions, () -> prefetcher == null ? 0 : prefetcher.waitSeconds(),
+                () -> prefetcher == null || teacherOptions.cacheDir() == null ? Double.NaN
+                        : prefetcher.cacheHitRate(), extraListeners));
         return listeners;
     }
 

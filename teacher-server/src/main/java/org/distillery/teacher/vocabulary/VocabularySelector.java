@@ -159,10 +159,7 @@ public final class VocabularySelector {
                 }
             }
             long[] order = new long[distinct];
-            for (int j = 0; j < distinct; j++) {
-                order[j] = ((long) (VocabularyOptions.MAX_K - counts[drawn[j]]) << 32) | drawn[j];
-            }
-            Arrays.sort(order);
+            byCount(counts, drawn, distinct, order);
             ids[r] = new int[k + distinct];
             logProbs[r] = new float[k + distinct];
             weights[r] = new float[k + distinct];
@@ -272,11 +269,7 @@ public final class VocabularySelector {
                     drawn[distinct++] = id;
                 }
             }
-            // Count descending, then id ascending: one sort of (MAX_K - count, id) packed in a long.
-            for (int j = 0; j < distinct; j++) {
-                order[j] = ((long) (VocabularyOptions.MAX_K - counts[drawn[j]]) << 32) | drawn[j];
-            }
-            Arrays.sort(order, 0, distinct);
+            byCount(counts, drawn, distinct, order);
             ids[r] = new int[distinct];
             logProbs[r] = new float[distinct];
             rowCounts[r] = new int[distinct];
@@ -303,6 +296,17 @@ public final class VocabularySelector {
         long[] outShape = shape.clone();
         outShape[outShape.length - 1] = widest;
         return new SelectedVocabulary(values, outShape, indices, weights);
+    }
+
+    /**
+     * Puts the first {@code distinct} drawn ids into {@code order} by count descending, then id ascending: one sort
+     * of (MAX_K − count, id) packed in a long; the id is the low 32 bits.
+     */
+    private static void byCount(int[] counts, int[] drawn, int distinct, long[] order) {
+        for (int j = 0; j < distinct; j++) {
+            order[j] = ((long) (VocabularyOptions.MAX_K - counts[drawn[j]]) << 32) | drawn[j];
+        }
+        Arrays.sort(order, 0, distinct);
     }
 
     /**

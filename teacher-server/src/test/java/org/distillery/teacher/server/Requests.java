@@ -106,6 +106,20 @@ public final class Requests {
         return feeds;
     }
 
+    /** Asserts that {@code call} fails with {@code code} and a description holding every fragment. */
+    public static void assertRefused(org.junit.jupiter.api.function.Executable call, io.grpc.Status.Code code,
+                                     String... fragments) {
+        io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.grpc.StatusRuntimeException.class, call);
+        org.junit.jupiter.api.Assertions.assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        String description = e.getStatus().getDescription();
+        org.junit.jupiter.api.Assertions.assertNotNull(description);
+        for (String f : fragments) {
+            org.junit.jupiter.api.Assertions.assertTrue(description.contains(f),
+                    "'" + description + "' lacks '" + f + "'");
+        }
+    }
+
     public static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
         org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {
