@@ -267,11 +267,16 @@ public final class MlmDemo {
                 .filter(org.distillery.student.data.Example::labelled).toList(), all.labelNames());
     }
 
+    /** A variant's key in report.json (snake_case, as every key the project writes). */
+    private static String key(String variant) {
+        return variant.replace('-', '_');
+    }
+
     private static Map<String, Object> summary(List<StudentFigures> students) {
         Map<String, Object> summary = new LinkedHashMap<>();
         for (String variant : List.of("mlm-only", "distilled")) {
             List<StudentFigures> rows = students.stream().filter(s -> s.variant().equals(variant)).toList();
-            summary.put(variant, Map.of(
+            summary.put(key(variant), Map.of(
                     "masked_accuracy", spread(rows.stream().mapToDouble(StudentFigures::accuracy).toArray()),
                     "perplexity", spread(rows.stream().mapToDouble(StudentFigures::perplexity).toArray()),
                     "downstream_accuracy", spread(rows.stream().mapToDouble(StudentFigures::downstream).toArray())));
@@ -300,7 +305,7 @@ public final class MlmDemo {
                 preset.hidden(), teacher.accuracy(), teacher.perplexity()));
         for (String variant : List.of("mlm-only", "distilled")) {
             @SuppressWarnings("unchecked")
-            Map<String, Spread> s = (Map<String, Spread>) summary.get(variant);
+            Map<String, Spread> s = (Map<String, Spread>) summary.get(key(variant));
             t.append(String.format(Locale.ROOT, "| student %s (%d x %d) | %s | %s | %s |%n", variant,
                     preset.studentLayers(), preset.hidden(), s.get("masked_accuracy").format(4),
                     s.get("perplexity").format(1), s.get("downstream_accuracy").format(4)));

@@ -37,7 +37,7 @@ class MlmDemoTest {
         assertEquals(2, report.getAsJsonArray("students").size(), "1 seed x (MLM only, distilled)");
         assertTrue(report.getAsJsonObject("teacher").get("masked_accuracy").getAsDouble() >= 0);
         JsonObject summary = report.getAsJsonObject("summary");
-        for (String key : List.of("mlm-only", "distilled", "masked_accuracy_gain", "downstream_accuracy_gain",
+        for (String key : List.of("mlm_only", "distilled", "masked_accuracy_gain", "downstream_accuracy_gain",
                 "distilled_beats_mlm_only")) {
             assertTrue(summary.has(key), key);
         }
